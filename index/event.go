@@ -91,6 +91,7 @@ type Event struct {
 	ConnState string `json:"conn_state,omitempty"` // Zeek conn_state
 	Service   string `json:"service,omitempty"`    // Zeek service
 	Notice    string `json:"notice,omitempty"`     // Zeek notice name, e.g. SSH::Password_Guessing
+	ZeekUID   string `json:"zeek_uid,omitempty"`   // Zeek connection uid: joins ssh.log to conn.log
 }
 
 // EventID is the stable id of a record: the same bytes at the same place in
