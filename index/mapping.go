@@ -1,0 +1,127 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Document types in the one Bleve index.
+const (
+	TypeEvent   = "event"
+	TypeSession = "session"
+)
+
+// TextAnalyzer is used for message-like fields: Unicode words, lower-cased,
+// no stop words and no stemming, because analysts search for exact tokens
+// ("for", "from", user names) and a stemmer would merge distinct names.
+const TextAnalyzer = "sshtrail_text"
+
+// Field kinds of the mapping. The kinds are chosen on measured cost
+// (DESIGN.md "Measured here"): datetime and numeric fields index ~16 prefix
+// terms per value and halve ingest speed, so ts, ports and pids are
+// fixed-width keywords that sort and range-compare correctly as strings; the
+// query rewriter (query.go) lets users write them as times and numbers.
+var (
+	// keywordFields are exact-match. docValueFields also keep doc values,
+	// which Bleve needs to sort and facet on a field.
+	keywordFields = []string{
+		"format", "file", "host", "action", "outcome", "user", "uid",
+		"src_ip", "dst_ip", "dst_host", "method", "key_type", "key_fp",
+		"sid", "client", "server", "hassh", "hassh_server", "program", "tty",
+		"ses", "conn_state", "service", "notice", "zeek_uid",
+	}
+	docValueFields = map[string]bool{
+		"ts": true, "host": true, "action": true, "outcome": true, "user": true,
+		"src_ip": true, "dst_ip": true, "method": true, "format": true, "tsh": true,
+		"program": true, "key_fp": true, "client": true,
+	}
+	// paddedFields are integers stored as zero-padded keywords.
+	paddedFields = map[string]int{"src_port": 5, "dst_port": 5, "pid": 10}
+	// numericFields are true numbers: range queries on sizes are common and
+	// only network records carry them, so their cost is paid rarely.
+	numericFields = []string{"duration", "bytes_out", "bytes_in", "failures"}
+	// textFields are analysed for full-text search.
+	textFields = []string{"message", "command", "reason", "forward", "commands"}
+	// ipFields also get a hidden fixed-width hex twin for CIDR queries.
+	ipFields = map[string]string{"src_ip": "src_ip_hex", "dst_ip": "dst_ip_hex"}
+)
+
+// NewMapping builds the explicit index mapping: no dynamic fields, no _all.
+func NewMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	if err := im.AddCustomAnalyzer(TextAnalyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = keyword.Name
+	// Unfielded terms search the original text.
+	im.DefaultField = "message"
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+
+	dm := bleve.NewDocumentStaticMapping()
+	dm.Dynamic = false
+	for _, f := range keywordFields {
+		dm.AddFieldMappingsAt(f, keywordField(docValueFields[f]))
+	}
+	for f := range paddedFields {
+		dm.AddFieldMappingsAt(f, keywordField(false))
+	}
+	for _, f := range ipFields {
+		dm.AddFieldMappingsAt(f, keywordField(false))
+	}
+	dm.AddFieldMappingsAt("ts", keywordField(true))
+	dm.AddFieldMappingsAt("tsh", keywordField(true))
+	dm.AddFieldMappingsAt("end", keywordField(true))
+	for _, f := range numericFields {
+		nf := bleve.NewNumericFieldMapping()
+		nf.Store = false
+		nf.DocValues = false
+		dm.AddFieldMappingsAt(f, nf)
+	}
+	for _, f := range textFields {
+		tf := bleve.NewTextFieldMapping()
+		tf.Analyzer = TextAnalyzer
+		tf.Store = false
+		tf.IncludeInAll = false
+		tf.IncludeTermVectors = true // phrase queries
+		tf.DocValues = false
+		dm.AddFieldMappingsAt(f, tf)
+	}
+	src := bleve.NewTextFieldMapping()
+	src.Index = false
+	src.Store = true
+	src.IncludeInAll = false
+	src.DocValues = false
+	dm.AddFieldMappingsAt(srcField, src)
+	dm.AddFieldMappingsAt(posField, src)
+
+	im.AddDocumentMapping(TypeEvent, dm)
+	im.AddDocumentMapping(TypeSession, dm)
+	im.DefaultMapping = dm
+	im.TypeField = typeField
+	return im, nil
+}
+
+const (
+	typeField = "doctype"
+	srcField  = "_src" // stored JSON of sessions
+	posField  = "_pos" // stored offset of an event in the event log
+)
+
+func keywordField(docValues bool) *mapping.FieldMapping {
+	f := bleve.NewKeywordFieldMapping()
+	f.Store = false
+	f.IncludeInAll = false
+	f.IncludeTermVectors = false
+	f.DocValues = docValues
+	return f
+}

@@ -1,0 +1,308 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Query selects events: a Bleve query string plus an optional time window.
+type Query struct {
+	Q     string    // Bleve query string; "" or "*" = everything
+	Since time.Time // inclusive; zero = open
+	Until time.Time // exclusive; zero = open
+}
+
+// Page asks for a slice of results.
+type Page struct {
+	Size   int  // default 50
+	From   int  // offset (for small offsets; use After for deep paging)
+	Oldest bool // oldest first instead of newest first
+	After  []string
+}
+
+// Result is one page of events.
+type Result struct {
+	Total  uint64
+	Events []*Event
+	Sort   [][]string // per hit, its sort key (for After)
+	Took   time.Duration
+}
+
+func (s *Store) compile(ctx context.Context, q Query, doctype string) (query.Query, error) {
+	parsed, err := ParseQuery(q.Q)
+	if err != nil {
+		return nil, err
+	}
+	tq := query.NewTermQuery(doctype)
+	tq.SetField(typeField)
+	parts := []query.Query{tq}
+	if _, all := parsed.(*query.MatchAllQuery); !all {
+		parts = append(parts, parsed)
+	}
+	if !q.Since.IsZero() || !q.Until.IsZero() {
+		var min, max string
+		if !q.Since.IsZero() {
+			min = FormatTS(q.Since)
+		}
+		if !q.Until.IsZero() {
+			max = FormatTS(q.Until)
+		}
+		t, f := true, false
+		tr := query.NewTermRangeInclusiveQuery(min, max, &t, &f)
+		tr.SetField("ts")
+		parts = append(parts, tr)
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return query.NewConjunctionQuery(parts), nil
+}
+
+// Search returns one page of events matching q, newest first by default.
+func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
+	bq, err := s.compile(ctx, q, TypeEvent)
+	if err != nil {
+		return nil, err
+	}
+	if p.Size <= 0 {
+		p.Size = 50
+	}
+	req := bleve.NewSearchRequestOptions(bq, p.Size, p.From, false)
+	req.Fields = []string{posField}
+	if p.Oldest {
+		req.SortBy([]string{"ts", "_id"})
+	} else {
+		req.SortBy([]string{"-ts", "-_id"})
+	}
+	if len(p.After) > 0 {
+		req.From = 0
+		req.SetSearchAfter(p.After)
+	}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := &Result{Total: res.Total, Took: res.Took}
+	for _, h := range res.Hits {
+		ev, err := s.hitEvent(h)
+		if err != nil {
+			return nil, err
+		}
+		out.Events = append(out.Events, ev)
+		out.Sort = append(out.Sort, h.Sort)
+	}
+	return out, nil
+}
+
+func (s *Store) hitEvent(h *search.DocumentMatch) (*Event, error) {
+	pos, _ := h.Fields[posField].(string)
+	if pos == "" {
+		return nil, fmt.Errorf("search: hit %s has no stored position", h.ID)
+	}
+	return s.readEvent(pos)
+}
+
+// Count returns how many events match q.
+func (s *Store) Count(ctx context.Context, q Query) (uint64, error) {
+	bq, err := s.compile(ctx, q, TypeEvent)
+	if err != nil {
+		return 0, err
+	}
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	return res.Total, nil
+}
+
+// FacetTerm is one value of a field and how many matching events carry it.
+type FacetTerm struct {
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// Facet is the top values of one field.
+type Facet struct {
+	Field   string      `json:"field"`
+	Total   int         `json:"total"`
+	Missing int         `json:"missing"`
+	Others  int         `json:"others"`
+	Terms   []FacetTerm `json:"terms"`
+}
+
+// FacetFields are the fields facets can be asked for (they keep doc values).
+func FacetFields() []string {
+	var out []string
+	for f := range docValueFields {
+		if f != "ts" && f != "tsh" {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Facets returns the top n values of each field for events matching q.
+func (s *Store) Facets(ctx context.Context, q Query, fields []string, n int) ([]Facet, error) {
+	bq, err := s.compile(ctx, q, TypeEvent)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	for _, f := range fields {
+		if !docValueFields[f] {
+			return nil, fmt.Errorf("facets: %s cannot be faceted (try one of %v)", f, FacetFields())
+		}
+		req.AddFacet(f, bleve.NewFacetRequest(f, n))
+	}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("facets: %w", err)
+	}
+	out := make([]Facet, 0, len(fields))
+	for _, f := range fields {
+		fr := res.Facets[f]
+		if fr == nil {
+			out = append(out, Facet{Field: f})
+			continue
+		}
+		fc := Facet{Field: f, Total: fr.Total, Missing: fr.Missing, Others: fr.Other}
+		if fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				fc.Terms = append(fc.Terms, FacetTerm{Term: t.Term, Count: t.Count})
+			}
+		}
+		out = append(out, fc)
+	}
+	return out, nil
+}
+
+// Bucket is one bar of a histogram.
+type Bucket struct {
+	Start time.Time `json:"start"`
+	Count int       `json:"count"`
+}
+
+// Histogram counts matching events per hour (the indexed granularity) and
+// merges hours into buckets of width step (a multiple of an hour; 0 picks
+// one giving at most maxBuckets bars).
+func (s *Store) Histogram(ctx context.Context, q Query, maxBuckets int) ([]Bucket, time.Duration, error) {
+	bq, err := s.compile(ctx, q, TypeEvent)
+	if err != nil {
+		return nil, 0, err
+	}
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	// Hours in a case are few (a year is 8,760): ask for all of them.
+	req.AddFacet("tsh", bleve.NewFacetRequest("tsh", 100000))
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, 0, fmt.Errorf("histogram: %w", err)
+	}
+	fr := res.Facets["tsh"]
+	if fr == nil || fr.Terms == nil {
+		return nil, 0, nil
+	}
+	type hc struct {
+		t time.Time
+		n int
+	}
+	var hours []hc
+	for _, t := range fr.Terms.Terms() {
+		ts, err := time.Parse(hourLayout, t.Term)
+		if err != nil {
+			continue
+		}
+		hours = append(hours, hc{ts, t.Count})
+	}
+	if len(hours) == 0 {
+		return nil, 0, nil
+	}
+	sort.Slice(hours, func(i, j int) bool { return hours[i].t.Before(hours[j].t) })
+	if maxBuckets <= 0 {
+		maxBuckets = 60
+	}
+	first, last := hours[0].t, hours[len(hours)-1].t
+	span := last.Sub(first) + time.Hour
+	step := time.Hour
+	for _, st := range []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour, 14 * 24 * time.Hour, 30 * 24 * time.Hour, 91 * 24 * time.Hour, 365 * 24 * time.Hour} {
+		step = st
+		if int(span/st) < maxBuckets {
+			break
+		}
+	}
+	start := first.Truncate(step)
+	n := int(last.Sub(start)/step) + 1
+	buckets := make([]Bucket, n)
+	for i := range buckets {
+		buckets[i].Start = start.Add(time.Duration(i) * step)
+	}
+	for _, h := range hours {
+		i := int(h.t.Sub(start) / step)
+		if i >= 0 && i < n {
+			buckets[i].Count += h.n
+		}
+	}
+	return buckets, step, nil
+}
+
+// Get returns the events with the given ids, in the order given; unknown ids are skipped.
+func (s *Store) Get(ctx context.Context, ids []string) ([]*Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{posField}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("get: %w", err)
+	}
+	byID := make(map[string]*Event, len(res.Hits))
+	for _, h := range res.Hits {
+		if _, ok := h.Fields[posField]; !ok {
+			continue // a session document
+		}
+		ev, err := s.hitEvent(h)
+		if err != nil {
+			return nil, err
+		}
+		byID[h.ID] = ev
+	}
+	out := make([]*Event, 0, len(ids))
+	for _, id := range ids {
+		if ev, ok := byID[id]; ok {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+// Each calls fn for every event matching q, oldest first, paging through
+// the index. For all events, Scan is faster.
+func (s *Store) Each(ctx context.Context, q Query, fn func(*Event) error) error {
+	var after []string
+	for {
+		res, err := s.Search(ctx, q, Page{Size: 5000, Oldest: true, After: after})
+		if err != nil {
+			return err
+		}
+		for _, ev := range res.Events {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		if len(res.Events) < 5000 {
+			return nil
+		}
+		after = res.Sort[len(res.Sort)-1]
+	}
+}
+
+// Total is the number of events in the store.
+func (s *Store) Total(ctx context.Context) (uint64, error) { return s.Count(ctx, Query{}) }

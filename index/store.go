@@ -1,0 +1,252 @@
+package index
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Store is one case index on disk: a Bleve index of the searchable fields and
+// an append-only event log (events.jsonl) holding each event's JSON. Search
+// answers come from Bleve; the events themselves are read from the log,
+// which also makes full scans (sessions, detections, exports) sequential
+// reads instead of thousands of paged searches.
+//
+// Crash safety: the log is appended first, then the Bleve batch commits
+// together with the log's new length (an internal key). On open, anything
+// in the log past the committed length is cut off, so a kill at any point
+// leaves a consistent store and a re-import adds exactly what is missing.
+type Store struct {
+	dir     string
+	idx     bleve.Index
+	mapping *mapping.IndexMappingImpl
+	lock    *os.File
+
+	logMu  sync.Mutex
+	log    *os.File
+	logLen int64
+	build  docBuilder
+}
+
+const (
+	bleveDir    = "bleve"
+	eventLog    = "events.jsonl"
+	lockFile    = "lock"
+	keyLogLen   = "loglen"
+	keyVersion  = "version"
+	storeFormat = "1"
+)
+
+// ErrLocked is returned when another process holds the index.
+var ErrLocked = errors.New("in use by another sshtrail process")
+
+// ErrNoIndex is returned by Open when dir holds no index.
+var ErrNoIndex = errors.New("no sshtrail index here")
+
+// Open opens an existing index.
+func Open(dir string) (*Store, error) { return open(dir, false) }
+
+// OpenOrCreate opens dir, creating an empty index if there is none.
+func OpenOrCreate(dir string) (*Store, error) { return open(dir, true) }
+
+func open(dir string, create bool) (*Store, error) {
+	if create {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("index %s: %w", dir, err)
+		}
+	}
+	if _, err := os.Stat(dir); err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("index %s: %w (run `sshtrail import` first)", dir, ErrNoIndex)
+		}
+		return nil, fmt.Errorf("index %s: %w", dir, err)
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", dir, err)
+	}
+	// Non-blocking: Bleve's own bolt lock would wait forever.
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		return nil, fmt.Errorf("index %s is %w", dir, ErrLocked)
+	}
+	s := &Store{dir: dir, lock: lf}
+	if err := s.openBleve(create); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	if err := s.openLog(); err != nil {
+		s.idx.Close()
+		s.unlock()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) openBleve(create bool) error {
+	m, err := NewMapping()
+	if err != nil {
+		return err
+	}
+	s.mapping = m
+	path := filepath.Join(s.dir, bleveDir)
+	idx, err := bleve.Open(path)
+	switch {
+	case err == nil:
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && create:
+		idx, err = bleve.NewUsing(path, m, scorch.Name, scorch.Name, nil)
+		if err != nil {
+			return fmt.Errorf("index %s: create: %w", s.dir, err)
+		}
+		if err := idx.SetInternal([]byte(keyVersion), []byte(storeFormat)); err != nil {
+			idx.Close()
+			return err
+		}
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		return fmt.Errorf("index %s: %w (run `sshtrail import` first)", s.dir, ErrNoIndex)
+	default:
+		return fmt.Errorf("index %s: %w", s.dir, err)
+	}
+	s.idx = idx
+	kw, err := m.AnalyzerNamed(keyword.Name), error(nil)
+	if kw == nil {
+		return fmt.Errorf("index: keyword analyzer missing")
+	}
+	text := m.AnalyzerNamed(TextAnalyzer)
+	if text == nil {
+		return fmt.Errorf("index: text analyzer missing")
+	}
+	s.build = docBuilder{kw: kw, text: text}
+	return err
+}
+
+func (s *Store) openLog() error {
+	f, err := os.OpenFile(filepath.Join(s.dir, eventLog), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", s.dir, err)
+	}
+	committed := int64(0)
+	if v, err := s.idx.GetInternal([]byte(keyLogLen)); err == nil && len(v) > 0 {
+		committed, _ = strconv.ParseInt(string(v), 10, 64)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if st.Size() != committed {
+		// A crash between appending and committing: drop the uncommitted tail.
+		if err := f.Truncate(committed); err != nil {
+			f.Close()
+			return fmt.Errorf("index %s: repair event log: %w", s.dir, err)
+		}
+	}
+	s.log = f
+	s.logLen = committed
+	return nil
+}
+
+func (s *Store) unlock() {
+	if s.lock != nil {
+		syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// Dir is the index directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Bleve exposes the underlying index to packages beside index that need
+// queries the Store does not wrap.
+func (s *Store) Bleve() bleve.Index { return s.idx }
+
+// Close flushes and releases the index.
+func (s *Store) Close() error {
+	var errs []error
+	if s.idx != nil {
+		errs = append(errs, s.idx.Close())
+	}
+	if s.log != nil {
+		errs = append(errs, s.log.Close())
+	}
+	s.unlock()
+	return errors.Join(errs...)
+}
+
+// GetInternal / SetInternal keep small pieces of state (checkpoints, learned
+// profiles) inside the index, committed atomically by Bleve.
+func (s *Store) GetInternal(key string) ([]byte, error) { return s.idx.GetInternal([]byte(key)) }
+
+// SetInternal stores a value under key.
+func (s *Store) SetInternal(key string, v []byte) error {
+	return s.idx.SetInternal([]byte(key), v)
+}
+
+// readEvent reads the event stored at pos ("offset:length") in the log.
+func (s *Store) readEvent(pos string) (*Event, error) {
+	var off, n int64
+	if _, err := fmt.Sscanf(pos, "%d:%d", &off, &n); err != nil {
+		return nil, fmt.Errorf("index: bad event position %q", pos)
+	}
+	buf := make([]byte, n)
+	if _, err := s.log.ReadAt(buf, off); err != nil {
+		return nil, fmt.Errorf("index: read event at %d: %w", off, err)
+	}
+	ev := new(Event)
+	if err := json.Unmarshal(buf, ev); err != nil {
+		return nil, fmt.Errorf("index: decode event at %d: %w", off, err)
+	}
+	return ev, nil
+}
+
+// Scan calls fn for every event in import order, reading the event log
+// sequentially. It stops at the first error fn returns.
+func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
+	s.logMu.Lock()
+	end := s.logLen
+	s.logMu.Unlock()
+	r := bufio.NewReaderSize(io.NewSectionReader(s.log, 0, end), 1<<20)
+	n := 0
+	for {
+		line, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			// Events are bounded (lines are cut at 1 MiB) but JSON escaping
+			// can grow them; fall back to an allocating read.
+			rest, err2 := r.ReadBytes('\n')
+			line = append(append([]byte(nil), line...), rest...)
+			err = err2
+		}
+		if len(line) > 0 {
+			ev := new(Event)
+			if jerr := json.Unmarshal(line, ev); jerr != nil {
+				return fmt.Errorf("index: event log: %w", jerr)
+			}
+			if ferr := fn(ev); ferr != nil {
+				return ferr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n++; n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func testEvents() []*Event {
+	base := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
+	mk := func(i int, host, action, outcome, user, src string, port int, msg string) *Event {
+		return &Event{
+			ID: EventID("test", int64(i), msg), TS: base.Add(time.Duration(i) * time.Minute),
+			Format: FormatAuthlog, File: "auth.log", Line: int64(i + 1), Host: host,
+			Action: action, Outcome: outcome, User: user, SrcIP: src, SrcPort: port, PID: 1000 + i,
+			Message: msg,
+		}
+	}
+	return []*Event{
+		mk(0, "bastion01", ActionAuthFailure, OutcomeFailure, "admin", "198.51.100.23", 40022, "Failed password for invalid user admin from 198.51.100.23 port 40022 ssh2"),
+		mk(1, "bastion01", ActionAuthFailure, OutcomeFailure, "oracle", "198.51.100.23", 40023, "Failed password for invalid user oracle from 198.51.100.23 port 40023 ssh2"),
+		mk(2, "bastion01", ActionAuthSuccess, OutcomeSuccess, "deploy", "198.51.100.23", 40024, "Accepted password for deploy from 198.51.100.23 port 40024 ssh2"),
+		mk(3, "db02", ActionAuthSuccess, OutcomeSuccess, "postgres", "10.0.1.10", 51000, "Accepted publickey for postgres from 10.0.1.10 port 51000 ssh2"),
+		mk(4, "db02", ActionAuthSuccess, OutcomeSuccess, "alice", "2001:db8::5", 22, "Accepted publickey for alice from 2001:db8::5 port 22 ssh2"),
+	}
+}
+
+func newStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := OpenOrCreate(filepath.Join(t.TempDir(), "idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func ingest(t *testing.T, s *Store, evs []*Event) WriteStats {
+	t.Helper()
+	w := s.NewWriter(2)
+	for _, ev := range evs {
+		if err := w.Add(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestStoreQueries(t *testing.T) {
+	s := newStore(t)
+	st := ingest(t, s, testEvents())
+	if st.Added != 5 || st.Present != 0 {
+		t.Fatalf("first ingest: %+v", st)
+	}
+	// Importing the same events again adds nothing.
+	st = ingest(t, s, testEvents())
+	if st.Added != 0 || st.Present != 5 {
+		t.Fatalf("second ingest: %+v", st)
+	}
+	ctx := context.Background()
+	cases := []struct {
+		q    string
+		want int
+	}{
+		{"", 5},
+		{"*", 5},
+		{"user:deploy", 1},
+		{"action:auth_failure", 2},
+		{"host:bastion01 AND outcome:success", 1},
+		{"+host:db02 -user:alice", 1},
+		{"src_ip:198.51.100.0/24", 3},
+		{"src_ip:10.0.0.0/8", 1},
+		{`src_ip:"2001:db8::/32"`, 1},
+		{"src_port:40023", 1},
+		{"src_port:>=40023", 3},
+		{"host:bastion01 outcome:success", 1},
+		{"(user:admin OR user:oracle) AND NOT src_port:40022", 1},
+		{"user:alice OR user:postgres", 2},
+		{"NOT host:db02", 3},
+		{`message:"Failed password for invalid"`, 2},
+		{"src_port:<1024", 1},
+		{"password", 3},
+		{"message:publickey", 2},
+		{`ts:>="2026-03-14T02:02:00Z"`, 3},
+		{`ts:<"2026-03-14T02:01:00Z"`, 1},
+		{"user:adm*", 1},
+	}
+	for _, c := range cases {
+		n, err := s.Count(ctx, Query{Q: c.q})
+		if err != nil {
+			t.Fatalf("%q: %v", c.q, err)
+		}
+		if int(n) != c.want {
+			t.Errorf("%q: got %d want %d", c.q, n, c.want)
+		}
+	}
+	res, err := s.Search(ctx, Query{Q: "host:bastion01"}, Page{Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 3 || len(res.Events) != 3 || res.Events[0].User != "deploy" || res.Events[2].User != "admin" {
+		t.Fatalf("newest first: %+v", res)
+	}
+	if res.Events[0].Message != "Accepted password for deploy from 198.51.100.23 port 40024 ssh2" || res.Events[0].SrcPort != 40024 {
+		t.Fatalf("event round trip: %+v", res.Events[0])
+	}
+	n, _ := s.Count(ctx, Query{Since: time.Date(2026, 3, 14, 2, 3, 0, 0, time.UTC)})
+	if n != 2 {
+		t.Fatalf("since: %d", n)
+	}
+	fs, err := s.Facets(ctx, Query{}, []string{"host", "user"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs[0].Terms[0] != (FacetTerm{"bastion01", 3}) || fs[0].Others != 2 {
+		t.Fatalf("facet: %+v", fs)
+	}
+	hist, step, err := s.Histogram(ctx, Query{}, 10)
+	if err != nil || step != time.Hour || len(hist) != 1 || hist[0].Count != 5 {
+		t.Fatalf("histogram: %v %v %v", hist, step, err)
+	}
+	got, err := s.Get(ctx, []string{testEvents()[3].ID, "nope"})
+	if err != nil || len(got) != 1 || got[0].User != "postgres" {
+		t.Fatalf("get: %v %v", got, err)
+	}
+	var scanned int
+	if err := s.Scan(ctx, func(*Event) error { scanned++; return nil }); err != nil || scanned != 5 {
+		t.Fatalf("scan: %d %v", scanned, err)
+	}
+	var each []string
+	if err := s.Each(ctx, Query{Q: "outcome:success"}, func(e *Event) error { each = append(each, e.User); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(each) != "[deploy postgres alice]" {
+		t.Fatalf("each: %v", each)
+	}
+	if _, err := s.Count(ctx, Query{Q: "user:(unclosed"}); err == nil {
+		t.Fatal("bad query accepted")
+	}
+}
+
+func TestLockedIndex(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	_, err = Open(dir)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second open: %v", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatal("lock wait too long")
+	}
+}
+
+func TestUncommittedLogTailIsCut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, s, testEvents()[:2])
+	s.Close()
+	// Simulate a crash after the log append but before the Bleve commit.
+	f, _ := os.OpenFile(filepath.Join(dir, eventLog), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString(`{"id":"orphan","ts":"2026-03-14T00:00:00Z"}` + "\n")
+	f.Close()
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st := ingest(t, s, testEvents())
+	if st.Added != 3 || st.Present != 2 {
+		t.Fatalf("reingest: %+v", st)
+	}
+	var n int
+	s.Scan(context.Background(), func(e *Event) error {
+		if e.ID == "orphan" {
+			t.Fatal("orphan survived")
+		}
+		n++
+		return nil
+	})
+	if n != 5 {
+		t.Fatalf("scan %d", n)
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	st, _ := os.Stat(dir)
+	if st.Mode().Perm() != 0o700 {
+		t.Fatalf("dir mode %v", st.Mode().Perm())
+	}
+	for _, f := range []string{eventLog, lockFile} {
+		st, _ := os.Stat(filepath.Join(dir, f))
+		if st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s mode %v", f, st.Mode().Perm())
+		}
+	}
+}
