@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sshtrail/sshtrail/importers"
+	"github.com/sshtrail/sshtrail/importers/ingest"
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// afterImport hooks run after events are written (session rebuild).
+var afterImport []func(cmd *cobra.Command, a *app, s *index.Store, sum *ingest.Summary) error
+
+func (a *app) importCmd() *cobra.Command {
+	var (
+		format, host, zeekConn string
+		year, batch            int
+		asJSON                 bool
+	)
+	cmd := &cobra.Command{
+		Use:   "import [flags] PATH...",
+		Short: "Import log files, folders or globs (plain, .gz, .bz2, - for stdin) into the index",
+		Example: `  sshtrail import /cases/42/logs
+  sshtrail import --year 2025 --tz Europe/Berlin auth.log auth.log.1.gz
+  journalctl -o json -u ssh | sshtrail import -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			if zeekConn != "all" && zeekConn != "ssh" {
+				return fmt.Errorf("--zeek-conn must be all or ssh")
+			}
+			s, err := index.OpenOrCreate(a.indexDir())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			opts := ingest.Options{
+				Options:   importers.Options{Year: year, Location: loc, Host: host, ZeekConn: zeekConn},
+				Format:    format,
+				BatchSize: batch,
+			}
+			if !asJSON && isTerminal(os.Stderr) {
+				opts.Progress = progressPrinter(os.Stderr)
+			}
+			sum, err := ingest.Run(cmd.Context(), s, args, opts)
+			if opts.Progress != nil {
+				fmt.Fprint(os.Stderr, "\r\033[K")
+			}
+			if err != nil {
+				return err
+			}
+			for _, hook := range afterImport {
+				if err := hook(cmd, a, s, sum); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				return enc.Encode(sum)
+			}
+			printSummary(cmd.OutOrStdout(), a.indexDir(), loc, sum)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&format, "format", "", "force a format: "+strings.Join(importers.Names(), ", ")+" (default: sniffed from content)")
+	f.IntVar(&year, "year", 0, "year for timestamps without one (default: inferred from the file's time)")
+	f.StringVar(&host, "host", "", "host name for records that lack one (macOS unified logs, auditd without node=)")
+	f.StringVar(&zeekConn, "zeek-conn", "all", "Zeek conn.log records to keep: all, or ssh (port 22 / service ssh) for very large sets")
+	f.IntVar(&batch, "batch", index.DefaultBatchSize, "events per index batch")
+	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func progressPrinter(w io.Writer) func(ingest.Progress) {
+	var last time.Time
+	return func(p ingest.Progress) {
+		if time.Since(last) < 100*time.Millisecond && p.FilesDone < p.FilesTotal {
+			return
+		}
+		last = time.Now()
+		frac := 0.0
+		if p.BytesTotal > 0 {
+			frac = float64(p.BytesDone) / float64(p.BytesTotal)
+		}
+		const width = 30
+		n := int(frac * width)
+		bar := strings.Repeat("█", n) + strings.Repeat("░", width-n)
+		fmt.Fprintf(w, "\r\033[K%s %3.0f%%  files %d/%d  events %d  %s", bar, frac*100, p.FilesDone, p.FilesTotal, p.Events, shorten(safe(p.File), 40))
+	}
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return "…" + string(r[len(r)-n+1:])
+}
+
+func printSummary(w io.Writer, dir string, loc *time.Location, sum *ingest.Summary) {
+	fmt.Fprintf(w, "index         %s\n", dir)
+	fmt.Fprintf(w, "files         %d read", sum.Files)
+	if len(sum.Unrecognised) > 0 {
+		fmt.Fprintf(w, ", %d not recognised", len(sum.Unrecognised))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "events        %d read, %d added, %d already present\n", sum.Events, sum.Added, sum.Present)
+	if len(sum.Formats) > 0 {
+		var parts []string
+		for f, n := range sum.Formats {
+			parts = append(parts, fmt.Sprintf("%s %d", f, n))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(w, "by format     %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(w, "ignored       %d lines from other programs\n", sum.Ignored)
+	fmt.Fprintf(w, "malformed     %d\n", sum.Malformed)
+	if sum.Other > 0 {
+		fmt.Fprintf(w, "unclassified  %d sshd lines kept as action:other\n", sum.Other)
+	}
+	if sum.Truncated > 0 {
+		fmt.Fprintf(w, "truncated     %d lines over 1 MiB cut\n", sum.Truncated)
+	}
+	if sum.Skipped > 0 {
+		fmt.Fprintf(w, "skipped       %d records (not SSH-related or filtered)\n", sum.Skipped)
+	}
+	kinds := make([]string, 0, len(sum.Samples))
+	for k := range sum.Samples {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		for _, s := range sum.Samples[k] {
+			fmt.Fprintf(w, "  %-11s %s\n", k, safe(s))
+		}
+	}
+	for _, f := range sum.Unrecognised {
+		fmt.Fprintf(w, "  unrecognised %s\n", safe(f))
+	}
+	for _, e := range sum.FileErrors {
+		fmt.Fprintf(w, "  error       %s\n", safe(e))
+	}
+	assumed := append([]string{"zone " + loc.String() + " for timestamps without one"}, sum.Assumed...)
+	for _, a := range assumed {
+		fmt.Fprintf(w, "assumed       %s\n", safe(a))
+	}
+	fmt.Fprintf(w, "took          %.2fs (%.0f events/s)\n", sum.Seconds, sum.EventsPerSec)
+}

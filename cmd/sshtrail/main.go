@@ -1,0 +1,23 @@
+// Command sshtrail is a terminal workbench for investigating SSH activity.
+// This package is thin: cobra commands, viper configuration and wiring.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	// The index and exports hold sensitive data: nothing we create is
+	// readable by others.
+	syscall.Umask(0o077)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRoot().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "sshtrail:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// app is what every command shares: the resolved configuration.
+type app struct {
+	v          *viper.Viper
+	configFile string // the file in use ("" if none)
+}
+
+func newRoot() *cobra.Command {
+	a := &app{v: viper.New()}
+	root := &cobra.Command{
+		Use:   "sshtrail",
+		Short: "Investigate SSH activity (ATT&CK T1021.004) in auth, journald, macOS, Zeek and auditd logs",
+		Long: `sshtrail loads a case's logs into a local search index, rebuilds SSH sessions,
+pivots on users, hosts and addresses, and runs detections — offline, in a terminal.
+
+Configuration precedence: flags > SSHTRAIL_* environment > config file > defaults.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.load(cmd)
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.String("index", "", "index directory (default $XDG_DATA_HOME/sshtrail/index)")
+	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/sshtrail/config.yaml)")
+	pf.String("tz", "UTC", "time zone for timestamps without one, and for display")
+	a.v.BindPFlag("index", pf.Lookup("index"))
+	a.v.BindPFlag("tz", pf.Lookup("tz"))
+	a.v.SetEnvPrefix("SSHTRAIL")
+	a.v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
+	a.v.AutomaticEnv()
+
+	root.AddCommand(
+		a.importCmd(),
+		a.searchCmd(),
+	)
+	for _, add := range extraCommands {
+		root.AddCommand(add(a))
+	}
+	return root
+}
+
+// extraCommands lets each command file register itself.
+var extraCommands []func(*app) *cobra.Command
+
+func xdg(env, fallback string) string {
+	if d := os.Getenv(env); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "sshtrail")
+	}
+	return filepath.Join(home, fallback)
+}
+
+func (a *app) load(cmd *cobra.Command) error {
+	file, _ := cmd.Flags().GetString("config")
+	if file == "" {
+		file = os.Getenv("SSHTRAIL_CONFIG")
+	}
+	explicit := file != ""
+	if file == "" {
+		file = filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), "sshtrail", "config.yaml")
+	}
+	if _, err := os.Stat(file); err != nil {
+		if explicit {
+			return fmt.Errorf("config %s: %w", file, err)
+		}
+		return nil
+	}
+	a.v.SetConfigFile(file)
+	a.v.SetConfigType("yaml")
+	if err := a.v.ReadInConfig(); err != nil {
+		return fmt.Errorf("config %s: %w", file, err)
+	}
+	a.configFile = file
+	return nil
+}
+
+func (a *app) indexDir() string {
+	if d := a.v.GetString("index"); d != "" {
+		return d
+	}
+	return filepath.Join(xdg("XDG_DATA_HOME", ".local/share"), "sshtrail", "index")
+}
+
+func (a *app) location() (*time.Location, error) {
+	tz := a.v.GetString("tz")
+	if tz == "" || strings.EqualFold(tz, "utc") {
+		return time.UTC, nil
+	}
+	if tz == "Local" || tz == "local" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("--tz %q: %w", tz, err)
+	}
+	return loc, nil
+}
+
+// openStore opens the index for reading commands.
+func (a *app) openStore() (*index.Store, error) {
+	s, err := index.Open(a.indexDir())
+	if errors.Is(err, index.ErrNoIndex) {
+		return nil, fmt.Errorf("no index at %s: import logs first (sshtrail import PATH...) or pass --index", a.indexDir())
+	}
+	return s, err
+}
