@@ -100,17 +100,17 @@ const MaxSamples = 5
 
 // Stats counts what an import did with one or more sources. Zero value is ready.
 type Stats struct {
-	Files     int            `json:"files"`
-	Events    int            `json:"events"`     // events emitted by importers
-	Ignored   int            `json:"ignored"`    // lines from programs sshtrail does not read
-	Malformed int            `json:"malformed"`  // lines or records that did not parse
-	Other     int            `json:"other"`      // sshd lines of no known form, kept as action "other"
-	Truncated int            `json:"truncated"`  // lines cut at MaxLine
-	Skipped   int            `json:"skipped"`    // records skipped by option (e.g. --zeek-conn ssh, other Zeek logs)
-	Formats   map[string]int `json:"formats"`    // events per format
-	Samples   map[string][]string `json:"samples,omitempty"` // kind -> up to MaxSamples "file:line reason"
-	Assumed   []string       `json:"assumed,omitempty"` // what was assumed: "year 2026 for auth.log", "zone UTC", "host from file name"
-	FileErrors []string      `json:"file_errors,omitempty"`
+	Files      int                 `json:"files"`
+	Events     int                 `json:"events"`            // events emitted by importers
+	Ignored    int                 `json:"ignored"`           // lines from programs sshtrail does not read
+	Malformed  int                 `json:"malformed"`         // lines or records that did not parse
+	Other      int                 `json:"other"`             // sshd lines of no known form, kept as action "other"
+	Truncated  int                 `json:"truncated"`         // lines cut at MaxLine
+	Skipped    int                 `json:"skipped"`           // records skipped by option (e.g. --zeek-conn ssh, other Zeek logs)
+	Formats    map[string]int      `json:"formats"`           // events per format
+	Samples    map[string][]string `json:"samples,omitempty"` // kind -> up to MaxSamples "file:line reason"
+	Assumed    []string            `json:"assumed,omitempty"` // what was assumed: "year 2026 for auth.log", "zone UTC", "host from file name"
+	FileErrors []string            `json:"file_errors,omitempty"`
 }
 
 // Sample records file:line for a kind of problem (ignored, malformed, other...).
