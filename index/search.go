@@ -306,3 +306,53 @@ func (s *Store) Each(ctx context.Context, q Query, fn func(*Event) error) error 
 
 // Total is the number of events in the store.
 func (s *Store) Total(ctx context.Context) (uint64, error) { return s.Count(ctx, Query{}) }
+
+// Mark is the event log's committed length: every event imported after this
+// call lies past it. Saved queries keep it to answer "what is new since".
+func (s *Store) Mark() int64 {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return s.logLen
+}
+
+// EachSinceMark calls fn for events matching q that were imported after
+// mark (see Mark), oldest first.
+func (s *Store) EachSinceMark(ctx context.Context, q Query, mark int64, fn func(*Event) error) error {
+	bq, err := s.compile(ctx, q, TypeEvent)
+	if err != nil {
+		return err
+	}
+	var after []string
+	const page = 5000
+	for {
+		req := bleve.NewSearchRequestOptions(bq, page, 0, false)
+		req.Fields = []string{posField}
+		req.SortBy([]string{"ts", "_id"})
+		if after != nil {
+			req.SetSearchAfter(after)
+		}
+		res, err := s.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		for _, h := range res.Hits {
+			pos, _ := h.Fields[posField].(string)
+			var off int64
+			fmt.Sscanf(pos, "%d:", &off)
+			if off < mark {
+				continue
+			}
+			ev, err := s.readEvent(pos)
+			if err != nil {
+				return err
+			}
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		if len(res.Hits) < page {
+			return nil
+		}
+		after = res.Hits[len(res.Hits)-1].Sort
+	}
+}
