@@ -17,6 +17,8 @@ type Outcome struct {
 	NewCount  int            `json:"new_count"`
 	Newest    time.Time      `json:"newest,omitzero"`
 	New       []*index.Event `json:"new,omitempty"`
+	// NewItems holds the new hits of session and finding queries.
+	NewItems []any `json:"new_items,omitempty"`
 }
 
 // RunEvents runs an events query: the count now and the hits imported since

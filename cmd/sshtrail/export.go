@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/export"
+)
+
+// exportSessions and exportFindings are set by the sessions and detect
+// command files.
+var (
+	exportSessions func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, w export.Writer) (int, error)
+	exportFindings func(cmd *cobra.Command, a *app, s *index.Store, w export.Writer) (int, error)
+)
+
+func init() {
+	extraCommands = append(extraCommands, (*app).exportCmd)
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var (
+		qs, format, out    string
+		sessions, findings bool
+		since, until       string
+	)
+	cmd := &cobra.Command{
+		Use:   "export [flags]",
+		Short: "Export events, sessions or findings as ECS NDJSON, CSV, JSONL or Timesketch JSONL",
+		Example: `  sshtrail export --format ecs -o case42.ndjson
+  sshtrail export --query 'user:root' --format csv -o root.csv
+  sshtrail export --sessions --format timesketch -o sessions.jsonl`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			q := index.Query{Q: qs}
+			var err error
+			if q.Since, err = index.ParseTime(since, nowFunc()); err != nil {
+				return err
+			}
+			if q.Until, err = index.ParseTime(until, nowFunc()); err != nil {
+				return err
+			}
+			s, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var dst io.Writer = cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				// Exports hold case data: owner-only, like the index.
+				f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				dst = f
+			}
+			w, err := export.New(format, dst)
+			if err != nil {
+				return err
+			}
+			n := 0
+			switch {
+			case sessions:
+				if exportSessions == nil {
+					return fmt.Errorf("--sessions: not available in this build")
+				}
+				n, err = exportSessions(cmd, a, s, q, w)
+			case findings:
+				if exportFindings == nil {
+					return fmt.Errorf("--findings: not available in this build")
+				}
+				n, err = exportFindings(cmd, a, s, w)
+			default:
+				each := func(ev *index.Event) error {
+					n++
+					return w.Event(ev)
+				}
+				if q.Q == "" && q.Since.IsZero() && q.Until.IsZero() {
+					err = s.Scan(cmd.Context(), each) // everything: one sequential read
+				} else {
+					err = s.Each(cmd.Context(), q, each)
+				}
+			}
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if out != "" && out != "-" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "exported %d records to %s (%s)\n", n, out, format)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&qs, "query", "", "only events (or sessions) matching this query")
+	f.StringVar(&format, "format", "jsonl", "ecs, csv, jsonl or timesketch")
+	f.StringVarP(&out, "output", "o", "", "output file (default stdout; created 0600)")
+	f.BoolVar(&sessions, "sessions", false, "export sessions")
+	f.BoolVar(&findings, "findings", false, "export detection findings")
+	f.StringVar(&since, "since", "", "only records at or after this time")
+	f.StringVar(&until, "until", "", "only records before this time")
+	cmd.MarkFlagsMutuallyExclusive("sessions", "findings")
+	return cmd
+}

@@ -1,0 +1,288 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/saved"
+)
+
+// nowFunc is the clock (tests pin it).
+var nowFunc = time.Now
+
+// runTarget runs saved queries whose target is sessions or findings; set by
+// the sessions and detect command files.
+var runTarget = map[string]func(cmd *cobra.Command, a *app, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error){}
+
+func init() {
+	extraCommands = append(extraCommands, (*app).queriesCmd)
+}
+
+// savedFile is where saved queries live: the config file in use, or the
+// default config path.
+func (a *app) savedFile() saved.File {
+	if a.configFile != "" {
+		return saved.File{Path: a.configFile}
+	}
+	return saved.File{Path: filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), "sshtrail", "config.yaml")}
+}
+
+func (a *app) runSaved(cmd *cobra.Command, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
+	if q.Target == "" || q.Target == saved.TargetEvents {
+		return saved.RunEvents(cmd.Context(), s, q, limit, nowFunc())
+	}
+	run := runTarget[q.Target]
+	if run == nil {
+		return saved.Outcome{}, q, fmt.Errorf("saved query %s: target %s not available in this build", q.Name, q.Target)
+	}
+	return run(cmd, a, s, q, limit)
+}
+
+func (a *app) queriesCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "queries",
+		Short: "Saved queries: list, save, show, delete, run, replay on new data",
+	}
+	var asJSON bool
+	list := &cobra.Command{
+		Use: "list", Short: "List saved queries", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			qs, err := a.savedFile().List()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				for _, q := range qs {
+					enc.Encode(q)
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tTARGET\tLAST RUN\tLAST COUNT\tQUERY")
+			for _, q := range qs {
+				last := "never"
+				if !q.LastRun.IsZero() {
+					last = q.LastRun.Format("2006-01-02 15:04")
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", safe(q.Name), q.Target, last, q.LastCount, safe(q.Query))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+
+	var sessions, findings bool
+	var desc string
+	save := &cobra.Command{
+		Use: "save NAME QUERY", Short: "Save a query under a name (replaces one of the same name)", Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := saved.TargetEvents
+			if sessions {
+				target = saved.TargetSessions
+			}
+			if findings {
+				target = saved.TargetFindings
+			}
+			if target != saved.TargetFindings {
+				if _, err := index.ParseQuery(args[1]); err != nil {
+					return err
+				}
+			}
+			f := a.savedFile()
+			q := saved.Query{Name: args[0], Query: args[1], Target: target, Description: desc, Created: nowFunc().UTC()}
+			if old, err := f.Get(args[0]); err == nil {
+				q.Created = old.Created
+			}
+			if err := f.Put(q); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "saved %s in %s\n", safe(q.Name), f.Path)
+			return nil
+		},
+	}
+	save.Flags().BoolVar(&sessions, "sessions", false, "the query is over sessions")
+	save.Flags().BoolVar(&findings, "findings", false, "the query is over detection findings (a rule id, or * for all)")
+	save.Flags().StringVar(&desc, "desc", "", "what the query is for")
+
+	show := &cobra.Command{
+		Use: "show NAME", Short: "Show one saved query", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			q, err := a.savedFile().Get(args[0])
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc.SetIndent("", "  ")
+			return enc.Encode(q)
+		},
+	}
+	del := &cobra.Command{
+		Use: "delete NAME", Short: "Delete a saved query", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.savedFile().Delete(args[0])
+		},
+	}
+
+	var onlyNew bool
+	var limit int
+	run := &cobra.Command{
+		Use: "run NAME", Short: "Run a saved query (--new: only hits imported since its last run)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := a.savedFile()
+			q, err := f.Get(args[0])
+			if err != nil {
+				return err
+			}
+			s, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			first := q.LastRun.IsZero()
+			out, q, err := a.runSaved(cmd, s, q, limit)
+			if err != nil {
+				return err
+			}
+			if err := f.Put(q); err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if onlyNew {
+				if asJSON {
+					return writeOutcomeJSON(w, out)
+				}
+				if first {
+					fmt.Fprintf(cmd.ErrOrStderr(), "first run of %s: %d hits recorded as the baseline; later runs with --new show what arrives after\n", safe(q.Name), out.CountNow)
+					return nil
+				}
+				printEvents(w, out.New, loc)
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d new since last run (%d then, %d now)\n", out.NewCount, out.CountThen, out.CountNow)
+				return nil
+			}
+			if q.Target == saved.TargetEvents {
+				res, err := s.Search(cmd.Context(), index.Query{Q: q.Query}, index.Page{Size: limit})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					enc := json.NewEncoder(w)
+					for _, ev := range res.Events {
+						enc.Encode(ev)
+					}
+					return nil
+				}
+				printEvents(w, res.Events, loc)
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d events\n", len(res.Events), res.Total)
+				return nil
+			}
+			return writeOutcomeJSON(w, out)
+		},
+	}
+	run.Flags().BoolVar(&onlyNew, "new", false, "only hits imported since the last run")
+	run.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	run.Flags().IntVar(&limit, "limit", 50, "maximum hits shown")
+
+	var markdown bool
+	replay := &cobra.Command{
+		Use: "replay", Short: "Run every saved query and report, per query, the count then and now and the new hits", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f := a.savedFile()
+			qs, err := f.List()
+			if err != nil {
+				return err
+			}
+			s, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			var outs []saved.Outcome
+			for _, q := range qs {
+				out, nq, err := a.runSaved(cmd, s, q, limit)
+				if err != nil {
+					return fmt.Errorf("%s: %w", q.Name, err)
+				}
+				if !onlyNew || out.NewCount > 0 {
+					outs = append(outs, out)
+				}
+				if err := f.Put(nq); err != nil {
+					return err
+				}
+			}
+			w := cmd.OutOrStdout()
+			switch {
+			case asJSON:
+				for _, o := range outs {
+					if err := writeOutcomeJSON(w, o); err != nil {
+						return err
+					}
+				}
+			case markdown:
+				writeReplayMarkdown(w, outs, loc)
+			default:
+				writeReplayText(w, outs, loc)
+			}
+			return nil
+		},
+	}
+	replay.Flags().BoolVar(&onlyNew, "new", false, "only queries with new hits")
+	replay.Flags().BoolVar(&asJSON, "json", false, "one JSON object per query")
+	replay.Flags().BoolVar(&markdown, "markdown", false, "a Markdown report")
+	replay.Flags().IntVar(&limit, "limit", 20, "new hits listed per query")
+	replay.MarkFlagsMutuallyExclusive("json", "markdown")
+
+	root.AddCommand(list, save, show, del, run, replay)
+	return root
+}
+
+func writeOutcomeJSON(w io.Writer, o saved.Outcome) error {
+	return json.NewEncoder(w).Encode(o)
+}
+
+func writeReplayText(w io.Writer, outs []saved.Outcome, loc *time.Location) {
+	for _, o := range outs {
+		fmt.Fprintf(w, "== %s (%s): %s\n   %d then, %d now, %d new\n", safe(o.Name), o.Target, safe(o.Query), o.CountThen, o.CountNow, o.NewCount)
+		if len(o.New) > 0 {
+			printEvents(w, o.New, loc)
+		}
+	}
+}
+
+// mdCell keeps a table cell on one line and its pipes literal.
+func mdCell(s string) string {
+	return strings.ReplaceAll(safe(s), "|", `\|`)
+}
+
+func writeReplayMarkdown(w io.Writer, outs []saved.Outcome, loc *time.Location) {
+	fmt.Fprintf(w, "# sshtrail replay\n\n| query | target | then | now | new |\n|---|---|---:|---:|---:|\n")
+	for _, o := range outs {
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %d |\n", mdCell(o.Name), o.Target, o.CountThen, o.CountNow, o.NewCount)
+	}
+	for _, o := range outs {
+		if len(o.New) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n## %s\n\n`%s`\n\n| time | host | action | user | source | message |\n|---|---|---|---|---|---|\n", mdCell(o.Name), strings.ReplaceAll(safe(o.Query), "`", "'"))
+		for _, ev := range o.New {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", ev.TS.In(loc).Format("2006-01-02 15:04:05"), mdCell(ev.Host), mdCell(ev.Action), mdCell(ev.User), mdCell(source(ev)), mdCell(ev.Message))
+		}
+	}
+}
