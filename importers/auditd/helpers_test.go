@@ -1,0 +1,66 @@
+package auditd
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sshtrail/sshtrail/importers"
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// importPath runs the importer over one file and returns its events and stats.
+func importPath(t testing.TB, path string, opts importers.Options) ([]*index.Event, importers.Stats) {
+	t.Helper()
+	src, err := importers.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var st importers.Stats
+	var evs []*index.Event
+	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *index.Event) error {
+		evs = append(evs, ev)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs, st
+}
+
+// byLine indexes events by the line of their first record.
+func byLine(evs []*index.Event) map[int64]*index.Event {
+	m := map[int64]*index.Event{}
+	for _, ev := range evs {
+		m[ev.Line] = ev
+	}
+	return m
+}
+
+// countActions counts events per action.
+func countActions(evs []*index.Event) map[string]int {
+	m := map[string]int{}
+	for _, ev := range evs {
+		m[ev.Action]++
+	}
+	return m
+}
+
+// sharedCorpus finds /work/shared/corpus/auditd by walking up from the
+// package directory; tests that need it skip when it is absent.
+func sharedCorpus(t *testing.T) string {
+	dir, _ := os.Getwd()
+	for {
+		p := filepath.Join(dir, "shared", "corpus", "auditd")
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Skip("shared corpus not present")
+		}
+		dir = up
+	}
+}
