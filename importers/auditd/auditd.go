@@ -249,7 +249,10 @@ func (im *run) flush(g *group) error {
 		msg.WriteString("\nremote_user=" + remoteUser)
 	}
 	for _, raw := range g.raws {
-		msg.WriteString("\n" + raw)
+		if msg.Len() > 0 {
+			msg.WriteByte('\n')
+		}
+		msg.WriteString(raw)
 	}
 	ev.Message = msg.String()
 	return im.send(ev)
