@@ -177,41 +177,37 @@ func TestSniff(t *testing.T) {
 	}
 }
 
-// genLog writes n records: ssh execs of 4 records each (SYSCALL, EXECVE,
-// PROCTITLE, EOE) between sshd USER_AUTH records; with interleave, the
-// records of consecutive execs alternate.
+// genLog writes at least n records in blocks of 9: one sshd USER_AUTH and
+// two ssh execs (SYSCALL, EXECVE, PROCTITLE, EOE each). With interleave the
+// records of the two execs alternate.
 func genLog(n int, interleave bool) []byte {
 	var b bytes.Buffer
-	for i := 0; i*5 < n; i++ {
+	exec := func(i int) []string {
 		s := fmt.Sprintf("%d.%03d:%d", 1700000000+i, i%1000, 1000+i)
-		recs := []string{
+		return []string{
 			fmt.Sprintf("type=SYSCALL msg=audit(%s): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=2 ppid=1 pid=%d auid=1000 uid=1000 gid=1000 euid=1000 suid=1000 fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=4 comm=\"ssh\" exe=\"/usr/bin/ssh\" key=(null)", s, 10000+i),
 			fmt.Sprintf("type=EXECVE msg=audit(%s): argc=5 a0=\"ssh\" a1=\"-L\" a2=\"%d:10.0.0.5:3389\" a3=\"-N\" a4=\"user%d@bastion\"", s, 1024+i%60000, i),
 			fmt.Sprintf("type=PROCTITLE msg=audit(%s): proctitle=737368002D4C00", s),
 			fmt.Sprintf("type=EOE msg=audit(%s): ", s),
 		}
-		user := fmt.Sprintf("type=USER_AUTH msg=audit(%d.500:%d): pid=%d uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:authentication grantors=pam_unix acct=\"u%d\" exe=\"/usr/sbin/sshd\" hostname=10.9.%d.%d addr=10.9.%d.%d terminal=ssh res=failed'", 1700000000+i, 900000+i, 20000+i, i, i/256%256, i%256, i/256%256, i%256)
-		if interleave && i%2 == 1 {
-			// previous exec's EOE comes after this exec's records
-			continue
-		}
-		b.WriteString(user + "\n")
+	}
+	for i, recs := 0, 0; recs < n; i, recs = i+2, recs+9 {
+		fmt.Fprintf(&b, "type=USER_AUTH msg=audit(%d.500:%d): pid=%d uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:authentication grantors=pam_unix acct=\"u%d\" exe=\"/usr/sbin/sshd\" hostname=10.9.%d.%d addr=10.9.%d.%d terminal=ssh res=failed'\n",
+			1700000000+i, 900000+i, 20000+i, i, i/256%256, i%256, i/256%256, i%256)
+		a, c := exec(i), exec(i+1)
 		if interleave {
-			s2 := fmt.Sprintf("%d.%03d:%d", 1700000000+i+1, (i+1)%1000, 1000+i+1)
-			r2 := strings.ReplaceAll(strings.Join(recs, "\n"), s, s2)
-			parts := strings.Split(r2, "\n")
-			for k := range recs {
-				b.WriteString(recs[k] + "\n" + parts[k] + "\n")
+			for k := range a {
+				b.WriteString(a[k] + "\n" + c[k] + "\n")
 			}
-			continue
+		} else {
+			b.WriteString(strings.Join(append(a, c...), "\n") + "\n")
 		}
-		b.WriteString(strings.Join(recs, "\n") + "\n")
 	}
 	return b.Bytes()
 }
 
 func TestInterleavedAndStable(t *testing.T) {
-	data := genLog(1000, true)
+	data := genLog(900, true)
 	run := func() []*index.Event {
 		src, err := importers.FromReader("gen-host.log", bytes.NewReader(data), time.Time{})
 		if err != nil {
