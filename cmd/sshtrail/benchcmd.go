@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sshtrail/sshtrail/index"
+)
+
+func init() {
+	extraCommands = append(extraCommands, (*app).benchQueriesCmd)
+}
+
+// benchQueriesCmd times the questions of the performance table against an
+// existing index (used by `make bench`; hidden from help).
+func (a *app) benchQueriesCmd() *cobra.Command {
+	var runs int
+	cmd := &cobra.Command{
+		Use:    "bench-queries",
+		Short:  "Time index open, first page, term/boolean queries, facets and sorted pages (for make bench)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			start := time.Now()
+			s, err := a.openStore()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			if _, err := s.Search(ctx, index.Query{}, index.Page{Size: 50}); err != nil {
+				return err
+			}
+			openFirst := time.Since(start)
+			total, _ := s.Total(ctx)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "events\t%d\n", total)
+			fmt.Fprintf(out, "open index + first page\t%.1f ms\n", ms(openFirst))
+			type q struct {
+				name string
+				run  func(context.Context) error
+			}
+			search := func(qs string, oldest bool) func(context.Context) error {
+				return func(ctx context.Context) error {
+					_, err := s.Search(ctx, index.Query{Q: qs}, index.Page{Size: 50, Oldest: oldest})
+					return err
+				}
+			}
+			count := func(qs string) func(context.Context) error {
+				return func(ctx context.Context) error { _, err := s.Count(ctx, index.Query{Q: qs}); return err }
+			}
+			qs := []q{
+				{"term query (count) user:root", count("user:root")},
+				{"term query (page) user:root", search("user:root", false)},
+				{"boolean query action:auth_success AND NOT method:publickey", search("action:auth_success AND NOT method:publickey", false)},
+				{"phrase query \"Failed password\" (count)", count(`"Failed password"`)},
+				{"cidr query src_ip:10.0.0.0/8 (count)", count("src_ip:10.0.0.0/8")},
+				{"time-sorted page, all events", search("", false)},
+				{"time-sorted page, oldest first", search("", true)},
+				{"facets top-10 user,src_ip,host,action", func(ctx context.Context) error {
+					_, err := s.Facets(ctx, index.Query{}, []string{"user", "src_ip", "host", "action"}, 10)
+					return err
+				}},
+				{"histogram", func(ctx context.Context) error { _, _, err := s.Histogram(ctx, index.Query{}, 60); return err }},
+			}
+			for _, b := range qs {
+				var ds []time.Duration
+				for i := 0; i < runs; i++ {
+					t := time.Now()
+					if err := b.run(ctx); err != nil {
+						return fmt.Errorf("%s: %w", b.name, err)
+					}
+					ds = append(ds, time.Since(t))
+				}
+				sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+				fmt.Fprintf(out, "%s\tp50 %.1f ms\tp90 %.1f ms\n", b.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*9/10]))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&runs, "runs", 21, "repetitions per query")
+	return cmd
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
