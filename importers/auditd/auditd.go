@@ -159,11 +159,12 @@ func (im *run) line(l importers.Line) error {
 }
 
 func (im *run) user(r *Record, raw string, l importers.Line) error {
-	ev := im.newEvent(r, raw, l.Offset, l.No)
+	ev := &index.Event{}
 	if !userEvent(ev, r) {
 		im.stats.AddIgnored(im.src.Path, l.No)
 		return nil
 	}
+	im.stamp(ev, r, raw, l.Offset, l.No)
 	ev.Message = raw
 	return im.send(ev)
 }
@@ -230,13 +231,14 @@ func (im *run) flush(g *group) error {
 	if len(g.recs) == 0 {
 		return nil // a lone EOE
 	}
-	ev := im.newEvent(g.recs[0], g.raws[0], g.offset, g.line)
+	ev := &index.Event{}
 	remoteUser, ok, incomplete := processEvent(ev, g.recs)
 	if !ok {
 		im.stats.AddIgnored(im.src.Path, g.line)
 		im.stats.Ignored += len(g.recs) - 1
 		return nil
 	}
+	im.stamp(ev, g.recs[0], g.raws[0], g.offset, g.line)
 	if incomplete {
 		if im.incomplete == 0 {
 			im.firstIncomplete = g.line
@@ -258,16 +260,16 @@ func (im *run) flush(g *group) error {
 	return im.send(ev)
 }
 
-func (im *run) newEvent(r *Record, raw string, offset, line int64) *index.Event {
-	return &index.Event{
-		ID:     index.EventID(im.src.Identity, offset, raw),
-		TS:     r.TS,
-		TSRaw:  r.Stamp,
-		Format: index.FormatAuditd,
-		File:   im.src.Path,
-		Line:   line,
-		Host:   im.hostOf(r),
-	}
+// stamp sets where an event came from: the id is EventID(identity, offset
+// of the event's first record, that record's raw text).
+func (im *run) stamp(ev *index.Event, r *Record, raw string, offset, line int64) {
+	ev.ID = index.EventID(im.src.Identity, offset, raw)
+	ev.TS = r.TS
+	ev.TSRaw = r.Stamp
+	ev.Format = index.FormatAuditd
+	ev.File = im.src.Path
+	ev.Line = line
+	ev.Host = im.hostOf(r)
 }
 
 func (im *run) send(ev *index.Event) error {

@@ -1,10 +1,13 @@
 package auditd
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
+	"github.com/sshtrail/sshtrail/index"
 )
 
 // Hand-made execs (testdata/handmade-ssh-exec.log): what the corpus lacks.
@@ -128,5 +131,22 @@ func TestHandmadeLogin(t *testing.T) {
 	}
 	if s := m[12]; s.Action != "disconnect" || s.User != "root" {
 		t.Errorf("maxtries: %+v", s)
+	}
+}
+
+// audit.log names no host: the event gets none, and the summary says so.
+func TestGenericFileName(t *testing.T) {
+	line := `type=USER_AUTH msg=audit(1.5:7): pid=3 uid=0 auid=4294967295 ses=4294967295 msg='op=PAM:authentication acct="bob" exe="/usr/sbin/sshd" hostname=? addr=10.0.0.9 terminal=ssh res=success'` + "\n"
+	for name, host := range map[string]string{"audit.log.1": "", "db01-audit.log": "db01", "web02.audit.log": "web02"} {
+		src, _ := importers.FromReader(name, strings.NewReader(line), time.Time{})
+		var st importers.Stats
+		var got []*index.Event
+		_ = (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *index.Event) error {
+			got = append(got, ev)
+			return nil
+		})
+		if len(got) != 1 || got[0].Host != host || len(st.Assumed) != 1 {
+			t.Errorf("%s: events %d host %q assumed %q", name, len(got), got[0].Host, st.Assumed)
+		}
 	}
 }
