@@ -64,7 +64,7 @@ func (r YAMLRule) compile(where string, line int) (*userRule, error) {
 	}
 	bad := func(format string, a ...any) error {
 		id := ""
-		if r.ID != "" {
+		if ruleIDRe.MatchString(r.ID) {
 			id = " rule " + strconv.Quote(r.ID) + ":"
 		}
 		return fmt.Errorf("%s:%s %s", at, id, fmt.Sprintf(format, a...))
