@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -268,7 +269,16 @@ func rewrite(q query.Query) (query.Query, error) {
 		return rewriteMatch(t.Field(), t.Match, t)
 	case *query.MatchPhraseQuery:
 		if isKeywordLike(t.Field()) {
-			return rewriteMatch(t.Field(), t.MatchPhrase, t)
+			if q, err := rewriteMatch(t.Field(), t.MatchPhrase, t); err != nil || q != query.Query(t) {
+				return q, err
+			}
+		}
+		if f := t.Field(); f != "" && !slices.Contains(textFields, f) {
+			// Keyword fields keep no positions, so a phrase never matches
+			// them: field:"a value" means that exact value.
+			tq := query.NewTermQuery(t.MatchPhrase)
+			tq.SetField(f)
+			return tq, nil
 		}
 		return t, nil
 	case *query.DateRangeQuery:

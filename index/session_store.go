@@ -343,3 +343,35 @@ func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool,
 		after = res.Hits[len(res.Hits)-1].Sort
 	}
 }
+
+// FacetSessions returns the top n values of each field over sessions
+// matching q (fields with doc values: host, user, src_ip, dst_ip, method,
+// key_fp, outcome).
+func (s *Store) FacetSessions(ctx context.Context, q Query, fields []string, n int) ([]Facet, error) {
+	bq, err := s.compile(ctx, q, TypeSession)
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	for _, f := range fields {
+		req.AddFacet(f, bleve.NewFacetRequest(f, n))
+	}
+	res, err := s.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("session facets: %w", err)
+	}
+	out := make([]Facet, 0, len(fields))
+	for _, f := range fields {
+		fc := Facet{Field: f}
+		if fr := res.Facets[f]; fr != nil {
+			fc.Total, fc.Missing, fc.Others = fr.Total, fr.Missing, fr.Other
+			if fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					fc.Terms = append(fc.Terms, FacetTerm{Term: t.Term, Count: t.Count})
+				}
+			}
+		}
+		out = append(out, fc)
+	}
+	return out, nil
+}

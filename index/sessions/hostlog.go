@@ -1,0 +1,319 @@
+package sessions
+
+import (
+	"time"
+
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// hostKey identifies an sshd process in one source of one host.
+type hostKey struct {
+	format, host string
+	pid          int
+}
+
+type sesKey struct{ host, ses string }
+
+// hostBuilder rebuilds sessions from sshd lines (auth log, journald,
+// unified, auditd). Events arrive in import order, which is file order:
+// each (format, host, pid) stream is in time order even when files are not.
+type hostBuilder struct {
+	opts  Options
+	cur   map[hostKey]*sess    // the session a pid is in now
+	bySes map[sesKey]*sess     // auditd login session id -> session
+	live  map[string][]*sess   // host -> sessions not yet emitted
+	now   map[string]time.Time // format+host -> latest time seen
+	emit  func(*sess)
+	n     int
+}
+
+func newHostBuilder(opts Options, emit func(*sess)) *hostBuilder {
+	return &hostBuilder{
+		opts: opts, emit: emit,
+		cur: map[hostKey]*sess{}, bySes: map[sesKey]*sess{},
+		live: map[string][]*sess{}, now: map[string]time.Time{},
+	}
+}
+
+// startsAttempt: lines that begin (or continue) an authentication, so they
+// can tell that a pid was reused.
+func startsAttempt(action string) bool {
+	switch action {
+	case index.ActionConnection, index.ActionAuthFailure, index.ActionInvalidUser,
+		index.ActionAuthSuccess, index.ActionAuthPartial:
+		return true
+	}
+	return false
+}
+
+func (b *hostBuilder) add(ev *index.Event) {
+	if nk := ev.Format + "\x00" + ev.Host; ev.TS.After(b.now[nk]) {
+		b.now[nk] = ev.TS
+	}
+	if b.n++; b.n%4096 == 0 {
+		b.sweep()
+	}
+	if ev.Action == index.ActionCommand || ev.Action == index.ActionProcess {
+		if s := b.commandSession(ev); s != nil {
+			b.apply(s, ev)
+		}
+		return
+	}
+	if ev.PID == 0 && ev.Ses != "" {
+		if s := b.bySes[sesKey{ev.Host, ev.Ses}]; s != nil {
+			b.apply(s, ev)
+			return
+		}
+	}
+	if ev.PID == 0 && ev.SrcIP == "" && ev.User == "" {
+		return // nothing to key or show it by (e.g. "Server listening")
+	}
+	k := hostKey{ev.Format, ev.Host, ev.PID}
+	s := b.cur[k]
+	if s != nil && b.reused(s, ev) {
+		s = nil
+	}
+	if s == nil && mayBeSibling(ev) {
+		// OpenSSH privilege separation logs the session and the disconnect
+		// from other pids than the Accepted line: join by host, user,
+		// address and time.
+		if s = b.sibling(ev); s != nil {
+			b.cur[k] = s
+			s.keys = append(s.keys, k)
+		}
+	}
+	if s == nil {
+		if ev.SrcIP == "" && ev.User == "" {
+			return
+		}
+		s = &sess{Kind: kindHost, Format: ev.Format, PID: ev.PID}
+		s.S.Host = ev.Host
+		s.keys = []hostKey{k}
+		b.cur[k] = s
+		b.live[ev.Host] = append(b.live[ev.Host], s)
+	}
+	b.apply(s, ev)
+}
+
+// reused says whether ev on s's pid belongs to a new connection.
+func (b *hostBuilder) reused(s *sess, ev *index.Event) bool {
+	if !startsAttempt(ev.Action) {
+		return s.Closed && ev.TS.Sub(s.Last) > b.opts.GapSplit
+	}
+	switch {
+	case s.Closed:
+		return true
+	case ev.SrcIP != "" && s.S.SrcIP != "" && ev.SrcIP != s.S.SrcIP:
+		return true
+	case ev.SrcPort != 0 && s.S.SrcPort != 0 && ev.SrcPort != s.S.SrcPort:
+		return true
+	case ev.Action == index.ActionConnection && len(s.S.Events) > 0:
+		return true
+	case ev.Action == index.ActionAuthSuccess && s.Accepted:
+		return true
+	case !s.Accepted && !s.Last.IsZero() && ev.TS.Sub(s.Last) > b.opts.GapSplit:
+		return true
+	}
+	return false
+}
+
+// mayBeSibling: lines a privsep child or the monitor logs after the login.
+func mayBeSibling(ev *index.Event) bool {
+	switch ev.Action {
+	case index.ActionSessionOpen, index.ActionSessionClose, index.ActionOther:
+		return true
+	case index.ActionDisconnect:
+		return ev.Outcome != index.OutcomeFailure
+	}
+	return false
+}
+
+// sibling finds the session a line from an unknown pid belongs to: same
+// host and source, compatible user and address, open or closed moments ago.
+// Among several, the nearest lower pid wins (privsep children fork later).
+func (b *hostBuilder) sibling(ev *index.Event) *sess {
+	var best *sess
+	for _, s := range b.live[ev.Host] {
+		if s.Format != ev.Format {
+			continue
+		}
+		if s.Closed && ev.TS.Sub(s.S.End) > 10*time.Second {
+			continue
+		}
+		if ev.User != "" && s.S.User != "" && ev.User != s.S.User {
+			continue
+		}
+		if ev.SrcIP != "" && s.S.SrcIP != "" && ev.SrcIP != s.S.SrcIP {
+			continue
+		}
+		if ev.User == "" && ev.SrcIP == "" {
+			continue
+		}
+		if !s.Accepted {
+			continue
+		}
+		if best == nil || closer(ev.PID, s.PID, best.PID) {
+			best = s
+		}
+	}
+	return best
+}
+
+// closer: is pid a a better parent than b for child pid c?
+func closer(c, a, b int) bool {
+	da, db := c-a, c-b
+	if (da >= 0) != (db >= 0) {
+		return da >= 0
+	}
+	if da < 0 {
+		da, db = -da, -db
+	}
+	return da < db
+}
+
+// commandSession finds the login a sudo/su line or an audited process ran
+// in: its audit session, else the open login of that user on that tty,
+// else the latest open login of that user on the host.
+func (b *hostBuilder) commandSession(ev *index.Event) *sess {
+	if ev.Ses != "" {
+		if s := b.bySes[sesKey{ev.Host, ev.Ses}]; s != nil {
+			return s
+		}
+	}
+	var best *sess
+	for _, s := range b.live[ev.Host] {
+		if !s.Accepted || s.Closed || s.S.User != ev.User || ev.User == "" {
+			continue
+		}
+		if ev.TS.Before(s.S.Start) {
+			continue
+		}
+		if ev.TTY != "" && s.TTY != "" && ev.TTY == s.TTY {
+			return s
+		}
+		if best == nil || s.S.Start.After(best.S.Start) {
+			best = s
+		}
+	}
+	return best
+}
+
+func (b *hostBuilder) apply(s *sess, ev *index.Event) {
+	s.addEvent(ev)
+	if ev.Ses != "" {
+		s.Ses = ev.Ses
+		b.bySes[sesKey{ev.Host, ev.Ses}] = s
+	}
+	if s.S.SrcIP == "" && ev.SrcIP != "" && ev.Action != index.ActionCommand && ev.Action != index.ActionProcess {
+		s.S.SrcIP, s.S.SrcPort = ev.SrcIP, ev.SrcPort
+	}
+	if s.S.SrcPort == 0 && ev.SrcIP == s.S.SrcIP {
+		s.S.SrcPort = ev.SrcPort
+	}
+	if s.S.DstIP == "" && ev.DstIP != "" && ev.Action != index.ActionProcess {
+		s.S.DstIP = ev.DstIP
+	}
+	if s.S.User == "" && ev.User != "" && ev.Action != index.ActionCommand {
+		s.S.User = ev.User
+	}
+	if s.TTY == "" && ev.TTY != "" && ev.TTY != "ssh" {
+		s.TTY = ev.TTY
+	}
+	switch ev.Action {
+	case index.ActionAuthFailure:
+		if !s.Accepted {
+			s.NFail++
+		}
+	case index.ActionInvalidUser:
+		if !s.Accepted {
+			s.NInvalid++
+		}
+	case index.ActionPAM:
+		if ev.Outcome == index.OutcomeFailure && !s.Accepted {
+			s.PreFail = true
+		}
+	case index.ActionAuthSuccess:
+		s.Accepted = true
+		s.S.User = ev.User
+		s.S.Method, s.S.KeyFP = ev.Method, ev.KeyFP
+		if ev.SrcIP != "" {
+			s.S.SrcIP, s.S.SrcPort = ev.SrcIP, ev.SrcPort
+		}
+	case index.ActionSessionOpen:
+		s.Accepted = true
+	case index.ActionSessionClose:
+		s.Accepted = true // a closing login proves one, even if it began before the log
+		s.Closed = true
+		if ev.TS.After(s.S.End) {
+			s.S.End = ev.TS
+		}
+	case index.ActionDisconnect:
+		s.Closed = true
+		if ev.TS.After(s.S.End) {
+			s.S.End = ev.TS
+		}
+		if !s.Accepted && ev.Outcome == index.OutcomeFailure {
+			s.PreFail = true
+		}
+		if ev.Outcome == index.OutcomeSuccess && len(s.S.Events) == 1 {
+			s.Accepted = true // a post-auth disconnect of a login that began before the log
+		}
+	case index.ActionCommand, index.ActionProcess:
+		c := ev.Command
+		if c == "" {
+			c = ev.Message
+		}
+		if c != "" {
+			s.S.Commands = append(s.S.Commands, c)
+		}
+	}
+}
+
+// sweep emits sessions that can take no more lines: closed a while ago, or
+// never logged in and idle past the gap. Open logins stay (their sudo lines
+// and closes are still to come), so memory follows open sessions.
+func (b *hostBuilder) sweep() {
+	for host, list := range b.live {
+		keep := list[:0]
+		for _, s := range list {
+			now := b.now[s.Format+"\x00"+host]
+			idle := now.Sub(s.Last)
+			if (s.Closed && idle > 5*time.Minute) || (!s.Accepted && idle > b.opts.GapSplit) {
+				b.drop(s)
+				continue
+			}
+			keep = append(keep, s)
+		}
+		if len(keep) == 0 {
+			delete(b.live, host)
+		} else {
+			b.live[host] = keep
+		}
+	}
+}
+
+func (b *hostBuilder) drop(s *sess) {
+	for _, k := range s.keys {
+		if b.cur[k] == s {
+			delete(b.cur, k)
+		}
+	}
+	if s.Ses != "" && b.bySes[sesKey{s.S.Host, s.Ses}] == s {
+		delete(b.bySes, sesKey{s.S.Host, s.Ses})
+	}
+	s.finish()
+	b.emit(s)
+}
+
+// flush emits everything still held (the end of the data).
+func (b *hostBuilder) flush() {
+	for host, list := range b.live {
+		for _, s := range list {
+			s.finish()
+			b.emit(s)
+		}
+		delete(b.live, host)
+	}
+	b.cur = map[hostKey]*sess{}
+	b.bySes = map[sesKey]*sess{}
+}

@@ -1,0 +1,385 @@
+package sessions
+
+import (
+	"encoding/json"
+	"net/netip"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// linked is the outcome of the join: final sessions plus what was learned.
+type linked struct {
+	opts  Options
+	all   []*sess // final sessions (folded ones removed), by start
+	book  *AddrBook
+	bases map[*sess][][]byte // host-source builder state behind each final session
+	bySID map[string]*sess
+}
+
+// link joins per-source sessions into final sessions and sets parents.
+func link(bases []*sess, clients []client, opts Options) *linked {
+	opts = opts.withDefaults()
+	l := &linked{opts: opts, book: newAddrBook(opts.Assets), bases: map[*sess][][]byte{}}
+	for _, s := range bases {
+		if s.Kind == kindHost {
+			js, _ := json.Marshal(s)
+			l.bases[s] = [][]byte{js}
+			if s.S.DstIP != "" {
+				l.book.learn(s.S.Host, s.S.DstIP)
+			}
+		}
+	}
+	sort.SliceStable(bases, func(i, j int) bool { return less(bases[i], bases[j]) })
+	l.mergeFormats(bases)
+	l.joinZeek(bases, true)
+	l.joinZeek(bases, false)
+	for _, s := range bases {
+		if s.gone {
+			continue
+		}
+		if s.Kind == kindNet && s.S.Host == "" {
+			s.S.Host = l.book.HostOf(s.S.DstIP)
+		}
+		l.all = append(l.all, s)
+	}
+	l.bySID = make(map[string]*sess, len(l.all))
+	for _, s := range l.all {
+		l.bySID[s.S.SID] = s
+	}
+	l.linkClients(clients)
+	l.hops()
+	for _, s := range l.all {
+		sort.SliceStable(s.S.Sources, func(i, j int) bool { return rank(s.S.Sources[i]) < rank(s.S.Sources[j]) })
+	}
+	return l
+}
+
+// rank orders sources: host logs first, then the network.
+func rank(format string) int {
+	i := slices.Index(formatOrder, format)
+	if i < 0 {
+		return len(formatOrder)
+	}
+	return i
+}
+
+var formatOrder = []string{index.FormatAuthlog, index.FormatJournal, index.FormatUnified,
+	index.FormatAuditd, index.FormatZeekSSH, index.FormatZeekConn}
+
+func within(a, b time.Time, d time.Duration) bool {
+	if a.IsZero() || b.IsZero() {
+		return a.IsZero() && b.IsZero()
+	}
+	x := a.Sub(b)
+	return x <= d && x >= -d
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+// mergeFormats folds the same login seen by two sources of one host (auth
+// log and journald, or auditd): same host, address and port, within skew.
+func (l *linked) mergeFormats(bases []*sess) {
+	type key struct {
+		host, ip string
+		port     int
+	}
+	seen := map[key][]*sess{}
+	for _, s := range bases {
+		if s.Kind != kindHost || s.S.SrcIP == "" || s.S.SrcPort == 0 {
+			continue
+		}
+		k := key{s.S.Host, canonIP(s.S.SrcIP), s.S.SrcPort}
+		merged := false
+		for _, o := range seen[k] {
+			if o.Format != s.Format && !slices.Contains(o.S.Sources, s.Format) && within(o.S.Start, s.S.Start, l.opts.Skew) {
+				l.fold(o, s)
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			seen[k] = append(seen[k], s)
+		}
+	}
+}
+
+// fold merges src into dst: dst keeps its sid, gains src's evidence.
+func (l *linked) fold(dst, src *sess) {
+	src.gone = true
+	dst.merged = append(dst.merged, src)
+	l.bases[dst] = append(l.bases[dst], l.bases[src]...)
+	delete(l.bases, src)
+	for _, f := range src.S.Sources {
+		if !slices.Contains(dst.S.Sources, f) {
+			dst.S.Sources = append(dst.S.Sources, f)
+		}
+	}
+	dst.S.Events = append(dst.S.Events, src.S.Events...)
+	fill := func(d *string, v string) {
+		if *d == "" {
+			*d = v
+		}
+	}
+	fill(&dst.S.User, src.S.User)
+	fill(&dst.S.DstIP, src.S.DstIP)
+	fill(&dst.S.Method, src.S.Method)
+	fill(&dst.S.KeyFP, src.S.KeyFP)
+	fill(&dst.S.SrcIP, src.S.SrcIP)
+	fill(&dst.Ses, src.Ses)
+	fill(&dst.TTY, src.TTY)
+	if dst.S.SrcPort == 0 {
+		dst.S.SrcPort = src.S.SrcPort
+	}
+	for _, c := range src.S.Commands {
+		if !slices.Contains(dst.S.Commands, c) {
+			dst.S.Commands = append(dst.S.Commands, c)
+		}
+	}
+	dst.BytesOut = max(dst.BytesOut, src.BytesOut)
+	dst.BytesIn = max(dst.BytesIn, src.BytesIn)
+	if src.Kind == kindNet {
+		// The network saw the TCP connection end even when the host log did not.
+		if dst.S.End.IsZero() && !src.S.End.IsZero() {
+			dst.S.End = src.S.End
+			dst.S.Duration = dst.S.End.Sub(dst.S.Start).Seconds()
+		}
+		if dst.DstPort == 0 {
+			dst.DstPort = src.DstPort
+		}
+		if dst.ZeekUID == "" {
+			dst.ZeekUID = src.ZeekUID
+		}
+		return
+	}
+	dst.Accepted = dst.Accepted || src.Accepted
+	dst.Closed = dst.Closed || src.Closed
+	dst.NFail = max(dst.NFail, src.NFail)
+	dst.NInvalid = max(dst.NInvalid, src.NInvalid)
+	dst.PreFail = dst.PreFail || src.PreFail
+	if src.S.End.After(dst.S.End) {
+		dst.S.End = src.S.End
+	}
+	if src.Last.After(dst.Last) {
+		dst.Last = src.Last
+	}
+	if !src.S.Start.IsZero() && src.S.Start.Before(dst.S.Start) {
+		dst.S.Start = src.S.Start
+	}
+	dst.S.Duration = 0
+	dst.finish()
+}
+
+// joinZeek joins Zeek records A:port -> IP to host-log sessions on host B
+// from A:port within the skew, and learns that B has address IP. The exact
+// pass needs equal ports; the loose pass serves host logs without ports and
+// needs B's address to be known already.
+func (l *linked) joinZeek(bases []*sess, exact bool) {
+	type key struct {
+		ip   string
+		port int
+	}
+	hosts := map[key][]*sess{}
+	for _, s := range bases {
+		if s.Kind == kindHost && !s.gone && s.ZeekUID == "" && s.S.SrcIP != "" {
+			port := s.S.SrcPort
+			if !exact {
+				if port != 0 {
+					continue
+				}
+			} else if port == 0 {
+				continue
+			}
+			k := key{canonIP(s.S.SrcIP), port}
+			hosts[k] = append(hosts[k], s)
+		}
+	}
+	for _, z := range bases {
+		if z.Kind != kindNet || z.gone || z.S.SrcIP == "" {
+			continue
+		}
+		port := z.S.SrcPort
+		if !exact {
+			port = 0
+		}
+		var best *sess
+		for _, h := range hosts[key{canonIP(z.S.SrcIP), port}] {
+			if h.ZeekUID != "" || !within(h.S.Start, z.S.Start, l.opts.Skew) {
+				continue
+			}
+			if l.book.Known(h.S.Host) && !l.book.Has(h.S.Host, z.S.DstIP) {
+				continue
+			}
+			if !exact && !l.book.Known(h.S.Host) {
+				continue
+			}
+			if best == nil || absDur(h.S.Start.Sub(z.S.Start)) < absDur(best.S.Start.Sub(z.S.Start)) {
+				best = h
+			}
+		}
+		if best != nil {
+			l.fold(best, z)
+			l.book.learn(best.S.Host, z.S.DstIP)
+		}
+	}
+}
+
+// linkClients ties each ssh client process on host A to the session it ran
+// in (on A) and to the session it opened (on B): the second's parent is the
+// first, and its source address is one of A's.
+func (l *linked) linkClients(clients []client) {
+	for i := range clients {
+		c := &clients[i]
+		in := l.containing(c)
+		child := l.opened(c)
+		if child == nil {
+			continue
+		}
+		child.S.Events = append(child.S.Events, c.EventID)
+		if !slices.Contains(child.S.Sources, index.FormatAuditd) {
+			child.S.Sources = append(child.S.Sources, index.FormatAuditd)
+		}
+		if in == nil || in == child {
+			continue
+		}
+		if child.S.Parent == "" && !l.ancestor(in, child) {
+			child.S.Parent = in.S.SID
+		}
+		l.book.learn(c.Host, child.S.SrcIP)
+	}
+}
+
+// containing finds the login a client process ran in.
+func (l *linked) containing(c *client) *sess {
+	if c.in != nil {
+		for _, s := range l.all {
+			if s == c.in || slices.Contains(s.merged, c.in) {
+				return s
+			}
+		}
+	}
+	var best *sess
+	for _, s := range l.all {
+		if s.S.Host != c.Host || s.S.Outcome != index.OutcomeSuccess {
+			continue
+		}
+		if c.Ses != "" && s.Ses == c.Ses {
+			return s
+		}
+		if s.S.User == c.User && openAt(s, c.TS, l.opts.Skew) && (best == nil || s.S.Start.After(best.S.Start)) {
+			best = s
+		}
+	}
+	return best
+}
+
+func openAt(s *sess, t time.Time, skew time.Duration) bool {
+	if s.S.Start.After(t.Add(skew)) {
+		return false
+	}
+	return s.S.End.IsZero() || !s.S.End.Add(skew).Before(t)
+}
+
+// opened finds the session a client process opened: on the host it named,
+// starting within the skew of the process.
+func (l *linked) opened(c *client) *sess {
+	target, user := dstName(c.DstHost), ""
+	if i := len(c.DstHost) - len(target) - 1; i > 0 {
+		user = c.DstHost[:i]
+	}
+	var nodes []string
+	if target != "" {
+		if _, err := netip.ParseAddr(target); err == nil {
+			nodes = append(nodes, l.book.nodeOf(target))
+		} else {
+			nodes = append(nodes, target)
+		}
+	}
+	if c.DstIP != "" {
+		nodes = append(nodes, l.book.nodeOf(c.DstIP))
+	}
+	var best *sess
+	for _, s := range l.all {
+		if !slices.Contains(nodes, s.node()) || s.S.Host == c.Host && c.Host != "" {
+			continue
+		}
+		if user != "" && s.S.User != "" && s.S.User != user {
+			continue
+		}
+		if !within(s.S.Start, c.TS, l.opts.Skew) {
+			continue
+		}
+		if best == nil || absDur(s.S.Start.Sub(c.TS)) < absDur(best.S.Start.Sub(c.TS)) {
+			best = s
+		}
+	}
+	return best
+}
+
+// hops sets Parent for sessions that start from a host's address while a
+// session into that host is open: the latest such session is the parent.
+func (l *linked) hops() {
+	byNode := map[string][]*sess{}
+	for _, s := range l.all {
+		if s.S.Outcome != index.OutcomeFailure {
+			byNode[s.node()] = append(byNode[s.node()], s)
+		}
+	}
+	for _, s := range l.all {
+		if s.S.Parent != "" || s.S.SrcIP == "" {
+			continue
+		}
+		from := l.book.nodeOf(s.S.SrcIP)
+		if from == s.node() {
+			continue
+		}
+		var best *sess
+		for _, p := range byNode[from] {
+			if p == s || !openAt(p, s.S.Start, l.opts.Skew) {
+				continue
+			}
+			if best == nil || p.S.Start.After(best.S.Start) {
+				best = p
+			}
+		}
+		if best != nil && !l.ancestor(best, s) {
+			s.S.Parent = best.S.SID
+		}
+	}
+}
+
+// ancestor reports whether a descends from b (following parents): making
+// a the parent of b would then close a cycle.
+func (l *linked) ancestor(a, b *sess) bool {
+	for x, n := a, 0; x != nil && n <= len(l.all); n++ {
+		if x == b {
+			return true
+		}
+		x = l.bySID[x.S.Parent]
+	}
+	return false
+}
+
+// sessions returns the final sessions in start order.
+func (l *linked) sessions() []index.Session {
+	out := make([]index.Session, len(l.all))
+	for i, s := range l.all {
+		out[i] = s.S
+	}
+	return out
+}
+
+// group is the rebuild unit of a final session.
+func group(s *sess) string {
+	if s.Kind == kindHost {
+		return s.S.Host
+	}
+	return ""
+}

@@ -1,0 +1,166 @@
+package sessions
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// Stats says what Rebuild did.
+type Stats struct {
+	Events   int           `json:"events"`   // events fed to the builder
+	Sessions int           `json:"sessions"` // sessions after the rebuild
+	Written  int           `json:"written"`  // session documents added or changed
+	Deleted  int           `json:"deleted"`  // session documents removed
+	Took     time.Duration `json:"took"`
+}
+
+// keyAddrBook holds the learned address book (JSON) inside the index.
+const keyAddrBook = "sessions/addrbook"
+
+// Rebuild rebuilds the sessions of the given hosts (nil = all) from the
+// store's events and stores them. Used by `sshtrail import` (with the hosts
+// that got new events) and by a full `sshtrail sessions --rebuild`.
+//
+// Incremental: events of other hosts are skipped; their sessions are
+// re-linked from the builder state stored with them, so hops between a
+// rebuilt host and an old one are still found. Zeek records and ssh client
+// processes are always re-read (they join sessions of any host). Only
+// session documents whose content changed are rewritten.
+func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string) (*Stats, error) {
+	t0 := time.Now()
+	opts = opts.withDefaults()
+	stats := &Stats{}
+	want := func(h string) bool { return hosts == nil || slices.Contains(hosts, h) }
+	b := NewBuilder(opts)
+	err := st.Scan(ctx, func(ev *index.Event) error {
+		switch {
+		case ev.Format == index.FormatZeekSSH || ev.Format == index.FormatZeekConn || want(ev.Host):
+			stats.Events++
+			b.Add(ev)
+		case ev.Action == index.ActionProcess && isSSHClient(ev):
+			stats.Events++
+			b.addClient(ev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sessions: scan: %w", err)
+	}
+	bases := b.Finish()
+
+	type old struct {
+		group string
+		js    []byte
+		state []byte
+	}
+	stored := map[string]old{}
+	err = st.EachSessionDoc(ctx, nil, func(sd index.SessionDoc) error {
+		js, _ := json.Marshal(sd.Session)
+		stored[sd.Session.SID] = old{sd.Group, js, sd.State}
+		if sd.Group == "" || want(sd.Group) {
+			return nil
+		}
+		var list []*sess
+		if err := json.Unmarshal(sd.State, &list); err != nil {
+			return fmt.Errorf("sessions: state of %s: %w", sd.Session.SID, err)
+		}
+		bases = append(bases, list...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	l := link(bases, b.clients, opts)
+	var put []index.SessionDoc
+	keep := map[string]bool{}
+	for _, s := range l.all {
+		keep[s.S.SID] = true
+		js, _ := json.Marshal(s.S)
+		state := stateOf(l.bases[s])
+		o, ok := stored[s.S.SID]
+		if ok && o.group == group(s) && string(o.js) == string(js) && string(o.state) == string(state) {
+			continue
+		}
+		put = append(put, index.SessionDoc{Session: s.S, Group: group(s), State: state, BytesOut: s.BytesOut, BytesIn: s.BytesIn})
+	}
+	var del []string
+	for sid := range stored {
+		if !keep[sid] {
+			del = append(del, sid)
+		}
+	}
+	if err := st.DeleteSessionIDs(ctx, del); err != nil {
+		return nil, err
+	}
+	if err := st.PutSessions(ctx, put); err != nil {
+		return nil, err
+	}
+	book, _ := json.Marshal(l.book)
+	if err := st.SetInternal(keyAddrBook, book); err != nil {
+		return nil, fmt.Errorf("sessions: save address book: %w", err)
+	}
+	stats.Sessions, stats.Written, stats.Deleted = len(l.all), len(put), len(del)
+	stats.Took = time.Since(t0)
+	return stats, nil
+}
+
+// stateOf is the stored builder state: the host-source sessions behind one
+// final session (a JSON array; empty for network-only sessions).
+func stateOf(bases [][]byte) []byte {
+	if len(bases) == 0 {
+		return nil
+	}
+	out := []byte{'['}
+	for i, b := range bases {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	return append(out, ']')
+}
+
+// LoadAddrBook returns the host addresses learned by the last Rebuild.
+func LoadAddrBook(st *index.Store) (*AddrBook, error) {
+	a := &AddrBook{Hosts: map[string][]string{}}
+	js, err := st.GetInternal(keyAddrBook)
+	if err != nil {
+		return nil, fmt.Errorf("sessions: address book: %w", err)
+	}
+	if len(js) > 0 {
+		if err := json.Unmarshal(js, a); err != nil {
+			return nil, fmt.Errorf("sessions: address book: %w", err)
+		}
+	}
+	if a.Hosts == nil {
+		a.Hosts = map[string][]string{}
+	}
+	a.rebuildIndex()
+	return a, nil
+}
+
+// Filter selects sessions for `sshtrail sessions`: user, host, source
+// address or CIDR block, and a time window the sessions overlap.
+type Filter = index.SessionFilter
+
+// List returns the stored sessions matching f, oldest first. Used by
+// `sshtrail sessions`.
+func List(ctx context.Context, st *index.Store, f Filter) ([]index.Session, error) {
+	return st.Sessions(ctx, f)
+}
+
+// AllPaths loads every stored session and returns its paths with at least
+// minHops hops. Used by `sshtrail paths`.
+func AllPaths(ctx context.Context, st *index.Store, minHops int) ([]Path, error) {
+	all, err := st.Sessions(ctx, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	return Paths(all, minHops), nil
+}
