@@ -11,21 +11,8 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/importers/sshd"
 	"github.com/sshtrail/sshtrail/index"
 )
-
-// classifierReady reports whether the shared sshd classifier knows an
-// Accepted line yet; while it is a stub, actions are not compared (the
-// envelope fields this package owns still are).
-func classifierReady(t *testing.T) bool {
-	var ev index.Event
-	if sshd.Classify(&ev, "sshd", "Accepted password for bob from 198.51.100.21 port 41100 ssh2") {
-		return true
-	}
-	t.Log("shared sshd classifier is still a stub: actions not compared")
-	return false
-}
 
 // importFile runs the importer over a file and returns its events and stats.
 func importFile(t testing.TB, path string) ([]*index.Event, *importers.Stats) {
@@ -78,7 +65,6 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 	if len(evs) != len(wants) {
 		t.Fatalf("got %d events, want %d", len(evs), len(wants))
 	}
-	ready := classifierReady(t)
 	for i, w := range wants {
 		ev := evs[i]
 		if ev.Line != w.line || ev.TS.Format(time.RFC3339Nano) != w.ts || ev.Host != w.host ||
@@ -89,7 +75,7 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 		if w.message != "" && ev.Message != w.message {
 			t.Errorf("event %d: message %q, want %q", i, ev.Message, w.message)
 		}
-		if w.action != "" && ready && ev.Action != w.action {
+		if w.action != "" && ev.Action != w.action {
 			t.Errorf("event %d (%s): action %q, want %q", i, ev.Message, ev.Action, w.action)
 		}
 		if ev.ID == "" || ev.TS.Location() != time.UTC {

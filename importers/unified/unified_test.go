@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/importers/sshd"
 	"github.com/sshtrail/sshtrail/index"
 )
 
@@ -47,18 +46,6 @@ func importSource(t testing.TB, src *importers.Source, opts importers.Options) (
 	return evs, stats
 }
 
-// classifierReady reports whether the shared sshd classifier knows an
-// Accepted line yet; while it is a stub, actions are not compared (the
-// envelope fields this package owns still are).
-func classifierReady(t *testing.T) bool {
-	var ev index.Event
-	if sshd.Classify(&ev, "sshd", "Accepted password for bob from 198.51.100.21 port 41100 ssh2") {
-		return true
-	}
-	t.Log("shared sshd classifier is still a stub: actions not compared")
-	return false
-}
-
 // want is one expected event; action "" leaves the class to the shared
 // classifier's own tests, message "" skips the message check.
 type want struct {
@@ -76,7 +63,6 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 	if len(evs) != len(wants) {
 		t.Fatalf("got %d events, want %d", len(evs), len(wants))
 	}
-	ready := classifierReady(t)
 	ids := map[string]bool{}
 	for i, w := range wants {
 		ev := evs[i]
@@ -88,7 +74,7 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 		if w.message != "" && ev.Message != w.message {
 			t.Errorf("event %d: message %q, want %q", i, ev.Message, w.message)
 		}
-		if w.action != "" && ready && ev.Action != w.action {
+		if w.action != "" && ev.Action != w.action {
 			t.Errorf("event %d (%s): action %q, want %q", i, ev.Message, ev.Action, w.action)
 		}
 		if ev.ID == "" || ids[ev.ID] {
@@ -116,7 +102,7 @@ func TestNDJSON(t *testing.T) {
 		{3, "2026-03-14T03:40:13.25Z", h, 1234, "sshd-session", index.ActionInvalidUser, msgInvalid},
 		{4, "2026-03-14T03:40:14.000001Z", h, 1240, "sshd-session", index.ActionAuthSuccess, msgAccepted}, // written -0700
 		// 5 opendirectoryd, 6 an activityCreateEvent: ignored
-		{7, "2026-03-14T03:40:15Z", h, 1180, "sshd-keygen-wrapper", "", "sshd-keygen-wrapper: host keys present"},
+		{7, "2026-03-14T03:40:15Z", h, 1180, "sshd-keygen-wrapper", index.ActionOther, "sshd-keygen-wrapper: host keys present"},
 		{8, "2026-03-14T03:41:02.5Z", h, 1240, "sshd-session", index.ActionDisconnect, msgRecvDisc},
 		{9, "2026-03-14T03:41:02.5001Z", h, 1240, "sshd-session", index.ActionDisconnect, "Disconnected from user alice 192.0.2.10 port 50022"},
 		{10, "2026-03-14T03:41:05Z", h, 1250, "sshd-session", index.ActionAuthFailure,
@@ -124,7 +110,7 @@ func TestNDJSON(t *testing.T) {
 		// 11 cut mid-write: malformed
 		{12, "2026-03-14T03:41:06Z", h, 1251, "sshd", index.ActionDisconnect, "Connection closed by 203.0.113.51 port 40406 [preauth]"},
 	})
-	if st.Events != 8 || st.Ignored != 2 || st.Malformed != 1 ||
+	if st.Events != 8 || st.Ignored != 2 || st.Malformed != 1 || st.Other != 1 ||
 		!slices.Equal(st.Samples["malformed"][:1], []string{"testdata/handmade-sshd.ndjson:11 unexpected end of JSON input"}) ||
 		!slices.Equal(st.Samples["ignored"], []string{"testdata/handmade-sshd.ndjson:5", "testdata/handmade-sshd.ndjson:6"}) {
 		t.Errorf("stats %+v", st)
