@@ -86,6 +86,11 @@ func value(raw json.RawMessage) (string, error) {
 	}
 	switch raw[0] {
 	case '"':
+		// Most values hold no escapes: slice them out rather than scan
+		// them again (the record was validated when it was decoded).
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+			return string(raw[1 : len(raw)-1]), nil
+		}
 		var s string
 		err := json.Unmarshal(raw, &s)
 		return s, err
