@@ -53,7 +53,17 @@ func (b *hostBuilder) add(ev *index.Event) {
 	if b.n++; b.n%4096 == 0 {
 		b.sweep()
 	}
-	if ev.Action == index.ActionCommand || ev.Action == index.ActionProcess {
+	if !sshdProgram(ev.Program) {
+		// sudo, su, logind...: commands join the login they ran in; the
+		// rest (sudo's own pam sessions) is not part of an SSH session.
+		if ev.Action == index.ActionCommand || ev.Action == index.ActionProcess {
+			if s := b.commandSession(ev); s != nil {
+				b.apply(s, ev)
+			}
+		}
+		return
+	}
+	if ev.Action == index.ActionProcess || ev.Action == index.ActionCommand && ev.PID == 0 {
 		if s := b.commandSession(ev); s != nil {
 			b.apply(s, ev)
 		}
@@ -83,8 +93,8 @@ func (b *hostBuilder) add(ev *index.Event) {
 		}
 	}
 	if s == nil {
-		if ev.SrcIP == "" && ev.User == "" {
-			return
+		if ev.SrcIP == "" && ev.User == "" || ev.Action == index.ActionOther {
+			return // a line of no session, e.g. a privsep child's key exchange
 		}
 		s = &sess{Kind: kindHost, Format: ev.Format, PID: ev.PID}
 		s.S.Host = ev.Host
@@ -117,10 +127,14 @@ func (b *hostBuilder) reused(s *sess, ev *index.Event) bool {
 	return false
 }
 
+// maxPidGap bounds how far a privsep child's pid is from its monitor's
+// (children fork right after the login, a few pids later).
+const maxPidGap = 1000
+
 // mayBeSibling: lines a privsep child or the monitor logs after the login.
 func mayBeSibling(ev *index.Event) bool {
 	switch ev.Action {
-	case index.ActionSessionOpen, index.ActionSessionClose, index.ActionOther:
+	case index.ActionSessionOpen, index.ActionSessionClose, index.ActionOther, index.ActionCommand:
 		return true
 	case index.ActionDisconnect:
 		return ev.Outcome != index.OutcomeFailure
@@ -152,6 +166,9 @@ func (b *hostBuilder) sibling(ev *index.Event) *sess {
 		if !s.Accepted {
 			continue
 		}
+		if d := ev.PID - s.PID; ev.PID != 0 && s.PID != 0 && (d > maxPidGap || d < -maxPidGap) {
+			continue // another sshd altogether, not a child of this one
+		}
 		if best == nil || closer(ev.PID, s.PID, best.PID) {
 			best = s
 		}
@@ -180,7 +197,10 @@ func (b *hostBuilder) commandSession(ev *index.Event) *sess {
 			return s
 		}
 	}
-	var best *sess
+	// Several logins of one user: the latest one that is on this tty or
+	// whose tty is still unknown (a tty is reused after its login ends, so
+	// an older login on the same tty is likely stale), else the latest.
+	var best, fit *sess
 	for _, s := range b.live[ev.Host] {
 		if !s.Accepted || s.Closed || s.S.User != ev.User || ev.User == "" {
 			continue
@@ -188,14 +208,27 @@ func (b *hostBuilder) commandSession(ev *index.Event) *sess {
 		if ev.TS.Before(s.S.Start) {
 			continue
 		}
-		if ev.TTY != "" && s.TTY != "" && ev.TTY == s.TTY {
-			return s
+		if ev.TTY != "" && (s.TTY == "" || s.TTY == ev.TTY) && (fit == nil || s.S.Start.After(fit.S.Start)) {
+			fit = s
 		}
 		if best == nil || s.S.Start.After(best.S.Start) {
 			best = s
 		}
 	}
+	if fit != nil {
+		return fit
+	}
 	return best
+}
+
+// sshdProgram: programs whose lines form sessions by pid. Records without a
+// program (auditd, some journald records) are sshd's.
+func sshdProgram(p string) bool {
+	switch p {
+	case "", "sshd", "sshd-session", "sshd-auth":
+		return true
+	}
+	return false
 }
 
 func (b *hostBuilder) apply(s *sess, ev *index.Event) {
@@ -213,7 +246,7 @@ func (b *hostBuilder) apply(s *sess, ev *index.Event) {
 	if s.S.DstIP == "" && ev.DstIP != "" && ev.Action != index.ActionProcess {
 		s.S.DstIP = ev.DstIP
 	}
-	if s.S.User == "" && ev.User != "" && ev.Action != index.ActionCommand {
+	if s.S.User == "" && ev.User != "" {
 		s.S.User = ev.User
 	}
 	if s.TTY == "" && ev.TTY != "" && ev.TTY != "ssh" {
@@ -259,6 +292,9 @@ func (b *hostBuilder) apply(s *sess, ev *index.Event) {
 			s.Accepted = true // a post-auth disconnect of a login that began before the log
 		}
 	case index.ActionCommand, index.ActionProcess:
+		if ev.Action == index.ActionCommand && ev.PID != 0 && sshdProgram(ev.Program) {
+			s.Accepted = true // sshd serves requests only after a login
+		}
 		c := ev.Command
 		if c == "" {
 			c = ev.Message
