@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/importers"
+	_ "github.com/sshtrail/sshtrail/importers/all" // every format
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
 )
@@ -69,7 +70,7 @@ func (a *app) importCmd() *cobra.Command {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				return enc.Encode(sum)
 			}
-			printSummary(cmd.OutOrStdout(), a.indexDir(), loc, sum)
+			printSummary(cmd.OutOrStdout(), a.indexDir(), sum)
 			return nil
 		},
 	}
@@ -114,7 +115,7 @@ func shorten(s string, n int) string {
 	return "…" + string(r[len(r)-n+1:])
 }
 
-func printSummary(w io.Writer, dir string, loc *time.Location, sum *ingest.Summary) {
+func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 	fmt.Fprintf(w, "index         %s\n", dir)
 	fmt.Fprintf(w, "files         %d read", sum.Files)
 	if len(sum.Unrecognised) > 0 {
@@ -157,8 +158,7 @@ func printSummary(w io.Writer, dir string, loc *time.Location, sum *ingest.Summa
 	for _, e := range sum.FileErrors {
 		fmt.Fprintf(w, "  error       %s\n", safe(e))
 	}
-	assumed := append([]string{"zone " + loc.String() + " for timestamps without one"}, sum.Assumed...)
-	for _, a := range assumed {
+	for _, a := range sum.Assumed {
 		fmt.Fprintf(w, "assumed       %s\n", safe(a))
 	}
 	fmt.Fprintf(w, "took          %.2fs (%.0f events/s)\n", sum.Seconds, sum.EventsPerSec)
