@@ -60,7 +60,7 @@ func builtins(cfg Config) []Rule {
 			desc:  "A host accepted password (or keyboard-interactive) logons at all: keys or MFA are not enforced.",
 			needs: []string{hostLogons}}, rulePasswordLogons},
 		&builtin{meta{id: "SSH_Lateral_Movement_Chain", title: "SSH lateral movement chain", sev: SevHigh, technique: "T1021.004",
-			desc:  "SSH logons chained host to host (A -> B -> C): each starts from a host while an SSH session into it is open; at least thresholds.lateral_hops hops.",
+			desc:  "SSH logons chained host to host (A -> B -> C): each starts from a host while an SSH session into it is open; at least thresholds.lateral_hops hops (A -> B -> C is 1 hop, as in index/sessions). Uses the stored sessions' paths, else rebuilds hops from logons.",
 			needs: []string{hostLogons + " with session ends", "Zeek ssh/conn", "host_addresses or sshd 'Connection from' lines"}}, ruleLateral},
 		&builtin{meta{id: "Zeek_SSH_Password_Guessing", title: "Zeek SSH password guessing notice", sev: SevMedium, technique: "T1110",
 			desc:  "Zeek's detect-bruteforcing script raised SSH::Password_Guessing.",

@@ -26,6 +26,12 @@ type compiled struct {
 	hostAddrs   map[string][]netip.Addr
 	addrHost    map[netip.Addr]string
 	maxEvidence int
+	svcMemo     map[[2]string]svcAnswer
+}
+
+type svcAnswer struct {
+	ok  bool
+	why string
 }
 
 type group struct {
@@ -226,8 +232,22 @@ next:
 	return out
 }
 
-// isService applies the service-account list and the rule of thumb.
+// isService applies the service-account list and the rule of thumb
+// (memoized: a case has few distinct accounts and many logons).
 func (cc *compiled) isService(user, uid string) (bool, string) {
+	k := [2]string{user, uid}
+	if a, ok := cc.svcMemo[k]; ok {
+		return a.ok, a.why
+	}
+	ok, why := cc.serviceUncached(user, uid)
+	if cc.svcMemo == nil {
+		cc.svcMemo = map[[2]string]svcAnswer{}
+	}
+	cc.svcMemo[k] = svcAnswer{ok, why}
+	return ok, why
+}
+
+func (cc *compiled) serviceUncached(user, uid string) (bool, string) {
 	u := strings.ToLower(user)
 	if u == "" || u == "root" {
 		return false, ""

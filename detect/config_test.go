@@ -14,8 +14,8 @@ func TestConfigFromMap(t *testing.T) {
 			"vcs_server": map[string]any{"hosts": []any{"git*"}, "cidrs": []any{"10.1.0.0/16", "10.2.0.1"}, "allow_users": "git,alice"},
 			"Lab":        map[string]any{"hosts": []any{"lab1"}},
 		},
-		"working_hours": map[string]any{"start": "08:30", "time_zone": "Europe/Berlin"},
-		"thresholds":    map[string]any{"brute_force_window": "10m", "brute_force_failures": "50"},
+		"working_hours":  map[string]any{"start": "08:30", "time_zone": "Europe/Berlin"},
+		"thresholds":     map[string]any{"brute_force_window": "10m", "brute_force_failures": "50"},
 		"baseline_until": "2026-03-01T00:00:00Z",
 	})
 	if err != nil {

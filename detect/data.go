@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/sessions"
 )
 
 // kind says which list of the data set a rec belongs to.
@@ -51,7 +52,7 @@ type data struct {
 	logons, fails, closes    []*rec
 	zssh, zconnSSH, zconnWin []*rec
 	notices, forwards        []*rec
-	sessions                 []*index.Session // nil when the sessions package has none
+	paths                    []sessions.Path // lateral paths of the stored sessions
 	attemptsC                []*rec
 	profiles                 map[string]*HostProfile // learned by the abnormal-access rules
 }

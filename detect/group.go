@@ -115,6 +115,16 @@ func clusters(rs []*rec, gap time.Duration) [][]*rec {
 // peak is the largest number of recs inside any window of length w, and
 // with distinct, the largest number of distinct keys.
 func peak(rs []*rec, w time.Duration, key func(*rec) string) int {
+	if key == nil { // plain count: two pointers, no map
+		best, i := 0, 0
+		for j, r := range rs {
+			for r.ts.Sub(rs[i].ts) >= w {
+				i++
+			}
+			best = max(best, j-i+1)
+		}
+		return best
+	}
 	best := 0
 	counts := map[string]int{}
 	distinct := 0

@@ -7,16 +7,55 @@ import (
 	"strings"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/sessions"
 )
 
-// loadSessions is where the sessions package's paths would be read; the
-// lateral rule below rebuilds hops itself from logons and session ends, so
-// it works on any index.
-func (d *data) loadSessions(ctx context.Context, s *index.Store) error { return nil }
+// loadSessions reads the lateral-movement paths of the stored sessions
+// (index/sessions, built at import). When the index holds none, the
+// lateral rule rebuilds hops itself from logons and session ends.
+func (d *data) loadSessions(ctx context.Context, s *index.Store) error {
+	paths, err := sessions.AllPaths(ctx, s, d.cc.Thresholds.LateralHops)
+	if err != nil {
+		return err
+	}
+	d.paths = paths
+	return nil
+}
+
+// pathFindings turns the sessions package's paths into findings.
+func pathFindings(m meta, d *data) []Finding {
+	var out []Finding
+	for _, p := range d.paths {
+		first, last := p.Sessions[0], p.Sessions[len(p.Sessions)-1]
+		f := m.finding(nil)
+		hops := []string{orUnknown(p.Origin)}
+		for _, s := range p.Sessions {
+			f.SIDs = append(f.SIDs, s.SID)
+			f.Events = append(f.Events, s.Events...)
+			hop := s.Host
+			if s.User != "" {
+				hop = s.User + "@" + hop
+			}
+			hops = append(hops, hop)
+		}
+		f.TS, f.last = first.Start, last.Start
+		f.Host, f.User, f.SrcIP, f.DstIP = last.Host, last.User, p.Origin, last.DstIP
+		f.Summary = fmt.Sprintf("SSH lateral movement over %d hop(s): %s, from %s to %s.",
+			p.Hops, strings.Join(hops, " -> "), stamp(first.Start), stamp(last.Start))
+		out = append(out, f)
+	}
+	return out
+}
 
 // ruleLateral: a chain of SSH logons A -> B -> C where each hop starts from
 // a host while an SSH session into that host is open (DESIGN.md "hop").
+//
+// Hops count as in index/sessions: A -> B -> C is one session out of B
+// during a session into B, so 1 hop over 2 sessions.
 func ruleLateral(m meta, d *data) []Finding {
+	if len(d.paths) > 0 {
+		return pathFindings(m, d)
+	}
 	in := d.inboundSSH()
 	parent := map[*rec]*rec{}
 	parentOf := func(l *rec) *rec {
@@ -48,7 +87,7 @@ func ruleLateral(m meta, d *data) []Finding {
 			isParent[p] = true
 			chain = append(chain, p)
 		}
-		if len(chain) >= d.cc.Thresholds.LateralHops {
+		if len(chain)-1 >= d.cc.Thresholds.LateralHops {
 			chains[l] = chain
 		}
 	}
@@ -68,8 +107,8 @@ func ruleLateral(m meta, d *data) []Finding {
 			}
 			hops = append(hops, hop)
 		}
-		f := b.finding(m, fmt.Sprintf("SSH lateral movement over %d hops: %s, from %s to %s.",
-			len(chain), strings.Join(hops, " -> "), stamp(chain[len(chain)-1].ts), stamp(l.ts)))
+		f := b.finding(m, fmt.Sprintf("SSH lateral movement over %d hop(s): %s, from %s to %s.",
+			len(chain)-1, strings.Join(hops, " -> "), stamp(chain[len(chain)-1].ts), stamp(l.ts)))
 		f.Host, f.User, f.SrcIP = l.target, l.user, chain[len(chain)-1].src
 		out = append(out, f)
 	}

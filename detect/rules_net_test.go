@@ -152,9 +152,9 @@ func TestLateralChain(t *testing.T) {
 		!strings.Contains(f.Summary, "203.0.113.5 -> mallory@jump01 -> mallory@db01 -> svc@app01") {
 		t.Fatalf("got %+v", f)
 	}
-	// Negative: a 3-hop chain is below a threshold of 4.
+	// Negative: a 2-hop chain is below a threshold of 3.
 	cfg := DefaultConfig()
-	cfg.Thresholds.LateralHops = 4
+	cfg.Thresholds.LateralHops = 3
 	if fs := run(t, s, cfg, "SSH_Lateral_Movement_Chain"); len(fs) != 0 {
 		t.Fatalf("want none, got %v", fs)
 	}
