@@ -14,6 +14,10 @@
 //   - A read error (truncated .gz, decompression bomb) keeps every line read
 //     so far, is written to stats.FileErrors, and Import returns nil: the
 //     file's good part is imported and the summary says what went wrong.
+//   - sshd lines without an address (Disconnecting: Too many authentication
+//     failures, kex_exchange_identification, pam_unix session lines) get the
+//     address of the same sshd process (host, pid) seen within 10 minutes
+//     (sshd.PIDSources): one sshd process serves one client.
 //   - Lines without a syslog timestamp (binary junk, stray continuation
 //     lines) are malformed; blank lines are skipped without counting.
 package authlog
@@ -109,6 +113,7 @@ type parser struct {
 	years    *importers.YearInfer
 	zoneless bool
 	prev     *index.Event // the last event, for "last message repeated"
+	pids     sshd.PIDSources
 }
 
 func (p *parser) line(line importers.Line) error {
@@ -149,6 +154,7 @@ func (p *parser) line(line importers.Line) error {
 	msg, times := rsyslogRepeat(h.msg)
 	ev := p.event(line, text, h)
 	known := sshd.Classify(ev, h.program, msg)
+	p.pids.Fill(ev)
 	if !known {
 		if !sshd.KeepUnknown(h.program) {
 			p.prev = nil

@@ -99,8 +99,10 @@ func TestRealLines(t *testing.T) {
 		{"elastic-secure-rhel7.head.log", 114, want{ts: "2026-02-22T16:48:04Z", host: "slave22", program: "sshd", pid: 2805,
 			action: "auth_success", outcome: "success", user: "drewr", src: "69.245.39.97", srcPort: 34202, method: "publickey",
 			keyType: "RSA", keyFP: "01:67:32:d9:b3:20:5d:2d:5f:b4:35:c5:a5:8b:0a:5e"}},
-		{"elastic-secure-rhel7.head.log", 115, want{host: "slave22", program: "sshd", pid: 2805, action: "session_open", outcome: "success", user: "drewr"}},
-		{"elastic-secure-rhel7.head.log", 120, want{host: "slave22", program: "sshd", pid: 2805, action: "session_close", outcome: "success", user: "drewr"}},
+		{"elastic-secure-rhel7.head.log", 115, want{host: "slave22", program: "sshd", pid: 2805, action: "session_open", outcome: "success", user: "drewr",
+			src: "69.245.39.97", srcPort: 34202}},
+		{"elastic-secure-rhel7.head.log", 120, want{host: "slave22", program: "sshd", pid: 2805, action: "session_close", outcome: "success", user: "drewr",
+			src: "69.245.39.97", srcPort: 34202}},
 		{"elastic-timestamp-iso8601.log", 1, want{ts: "2019-06-14T10:40:20.912134Z", host: "localhost", program: "sudo",
 			action: "other", outcome: "success", user: "root", reason: "sudo session opened by userauth3(uid=0)"}},
 	}

@@ -141,25 +141,9 @@ func connectionFrom(ev *index.Event, s string) bool {
 // byUser: "[authenticating |invalid ]user U A[ port P]" or "A[ port P]" at the
 // end of "Connection closed by", "Connection reset by", "Disconnected from".
 func byUser(ev *index.Event, s, reason string, preauth bool) bool {
-	h, p, at, ok := tailAddr(s)
-	if !ok {
-		return false
-	}
-	ev.SrcIP, ev.SrcPort = h, p
 	failed := preauth
-	who := ""
-	if at > 0 {
-		who = s[:at-1]
-	}
-	switch {
-	case strings.HasPrefix(who, "authenticating user "):
-		ev.User, failed = who[len("authenticating user "):], true
-	case strings.HasPrefix(who, "invalid user "):
-		ev.User, failed = who[len("invalid user "):], true
-	case strings.HasPrefix(who, "user "):
-		ev.User = who[len("user "):]
-	case who == "authenticating user" || who == "invalid user":
-		failed = true
+	if !userAddr(ev, s, &failed) {
+		return false
 	}
 	return disconnect(ev, reason, failed)
 }
@@ -215,7 +199,7 @@ func disconnecting(ev *index.Event, s string, preauth bool) bool {
 	}
 	reason := strings.TrimPrefix(s[end:], ": ")
 	failed := preauth || strings.HasPrefix(reason, "Too many authentication failures")
-	if !byUserQuiet(ev, s[:end], &failed) {
+	if !userAddr(ev, s[:end], &failed) {
 		return disconnect(ev, s, failed)
 	}
 	return disconnect(ev, reason, failed)
@@ -237,8 +221,10 @@ func lastPortColon(s string) int {
 	return -1
 }
 
-// byUserQuiet is byUser without setting the action (used inside Disconnecting).
-func byUserQuiet(ev *index.Event, s string, failed *bool) bool {
+// userAddr reads "[authenticating |invalid ]user U A[ port P]" or
+// "A[ port P]": the address is the last one (tailAddr), the user what is
+// before it. An authenticating or invalid user means before authentication.
+func userAddr(ev *index.Event, s string, failed *bool) bool {
 	h, p, at, ok := tailAddr(s)
 	if !ok {
 		return false
@@ -256,6 +242,9 @@ func byUserQuiet(ev *index.Event, s string, failed *bool) bool {
 			}
 			break
 		}
+	}
+	if who == "authenticating user" || who == "invalid user" {
+		*failed = true // empty user name
 	}
 	return true
 }

@@ -1,0 +1,66 @@
+package sshd
+
+import (
+	"time"
+
+	"github.com/sshtrail/sshtrail/index"
+)
+
+// PIDSources carries an sshd process's client address to its later lines
+// that do not repeat it ("Disconnecting: Too many authentication failures",
+// "kex_exchange_identification: ...", "fatal: Read from socket failed",
+// pam_unix session lines). One sshd process (host, pid) serves one
+// connection, so the address of its "Connection from" or first attempt is the
+// address of the rest. To keep a reused pid from lending an old address, an
+// address is only lent within Window of the line that gave it.
+//
+// Importers that read sshd lines in order (auth logs, journald) use one
+// PIDSources per file. The zero value is ready.
+type PIDSources struct {
+	m map[pidKey]pidSrc
+}
+
+// Window is how long an sshd process's address is lent to its later lines:
+// longer than LoginGraceTime (2 min) for pre-auth lines, and long enough for
+// the session lines that follow a login.
+const Window = 10 * time.Minute
+
+// maxPIDs bounds the memory of a file with millions of connections.
+const maxPIDs = 1 << 16
+
+type pidKey struct {
+	host string
+	pid  int
+}
+
+type pidSrc struct {
+	ip   string
+	port int
+	at   time.Time
+}
+
+// Fill records ev's address, or lends the remembered one when ev has none.
+// It only touches sshd-family events with a pid.
+func (p *PIDSources) Fill(ev *index.Event) {
+	if ev.PID == 0 || !KeepUnknown(ev.Program) {
+		return
+	}
+	k := pidKey{ev.Host, ev.PID}
+	if ev.SrcIP != "" {
+		if p.m == nil || len(p.m) >= maxPIDs {
+			p.m = make(map[pidKey]pidSrc, 1024)
+		}
+		if old, ok := p.m[k]; ok && old.ip == ev.SrcIP && ev.SrcPort == 0 {
+			old.at = ev.TS
+			p.m[k] = old // keep the port a "Connection from" gave
+			return
+		}
+		p.m[k] = pidSrc{ip: ev.SrcIP, port: ev.SrcPort, at: ev.TS}
+		return
+	}
+	if s, ok := p.m[k]; ok {
+		if d := ev.TS.Sub(s.at); d >= -time.Minute && d <= Window {
+			ev.SrcIP, ev.SrcPort = s.ip, s.port
+		}
+	}
+}
