@@ -60,7 +60,7 @@ func classifyMisc(ev *index.Event, s string) bool {
 		// "User U from A not allowed because not listed in AllowUsers",
 		// "User U not allowed because account is locked".
 		i := strings.LastIndex(s, " not allowed because ")
-		head := s[len("User "):i]
+		head := s[min(len("User "), i):i] // "User  not allowed": empty name
 		ev.Reason = "not allowed because " + s[i+len(" not allowed because "):]
 		ev.User = head
 		if a, ok := fromAnchor(" "+head, false); ok && a.end == len(head)+1 {
