@@ -2,6 +2,8 @@ package detect
 
 import "strings"
 
+const lateralID = "SSH_Lateral_Movement_Chain"
+
 var hostLogons = "logons (auth_success) from auth.log, journald, macOS unified log or auditd"
 
 // builtins is the built-in catalogue, in the order `sshtrail rules` lists it.
@@ -59,7 +61,7 @@ func builtins(cfg Config) []Rule {
 		&builtin{meta{id: "SSH_Password_Logons", title: "Password logons accepted (M1032)", sev: SevLow, technique: "T1110",
 			desc:  "A host accepted password (or keyboard-interactive) logons at all: keys or MFA are not enforced.",
 			needs: []string{hostLogons}}, rulePasswordLogons},
-		&builtin{meta{id: "SSH_Lateral_Movement_Chain", title: "SSH lateral movement chain", sev: SevHigh, technique: "T1021.004",
+		&builtin{meta{id: lateralID, title: "SSH lateral movement chain", sev: SevHigh, technique: "T1021.004",
 			desc:  "SSH logons chained host to host (A -> B -> C): each starts from a host while an SSH session into it is open; at least thresholds.lateral_hops hops (A -> B -> C is 1 hop, as in index/sessions). Uses the stored sessions' paths, else rebuilds hops from logons.",
 			needs: []string{hostLogons + " with session ends", "Zeek ssh/conn", "host_addresses or sshd 'Connection from' lines"}}, ruleLateral},
 		&builtin{meta{id: "Zeek_SSH_Password_Guessing", title: "Zeek SSH password guessing notice", sev: SevMedium, technique: "T1110",

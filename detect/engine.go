@@ -118,6 +118,8 @@ func runRules(ctx context.Context, s *index.Store, cfg Config, rules []Rule, sin
 				if d, err = load(ctx, s, cc); err != nil {
 					return nil, fmt.Errorf("detect: %w", err)
 				}
+			}
+			if r.ID() == lateralID {
 				if err := d.loadSessions(ctx, s); err != nil {
 					return nil, fmt.Errorf("detect: sessions: %w", err)
 				}
