@@ -100,13 +100,14 @@ type Event struct {
 // byte offset or record number, and key is any extra discriminator (the line
 // itself, a Zeek uid, a journald cursor).
 func EventID(identity string, pos int64, key string) string {
-	h := sha256.New()
-	h.Write([]byte(identity))
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(pos))
-	h.Write([]byte{0})
-	h.Write(b[:])
-	h.Write([]byte{0})
-	h.Write([]byte(key))
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	// One contiguous buffer and Sum256: no hasher allocation, no string
+	// copies (this runs once per imported record).
+	var stack [512]byte
+	buf := append(stack[:0], identity...)
+	buf = append(buf, 0)
+	buf = binary.BigEndian.AppendUint64(buf, uint64(pos))
+	buf = append(buf, 0)
+	buf = append(buf, key...)
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:12])
 }

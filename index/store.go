@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -214,39 +215,96 @@ func (s *Store) readEvent(pos string) (*Event, error) {
 }
 
 // Scan calls fn for every event in import order, reading the event log
-// sequentially. It stops at the first error fn returns.
+// sequentially. JSON decoding is most of a scan's cost, so chunks of lines
+// are decoded on every core while fn still sees events in order. It stops at
+// the first error fn returns.
 func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
 	s.logMu.Lock()
 	end := s.logLen
 	s.logMu.Unlock()
-	r := bufio.NewReaderSize(io.NewSectionReader(s.log, 0, end), 1<<20)
-	n := 0
-	for {
-		line, err := r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// Events are bounded (lines are cut at 1 MiB) but JSON escaping
-			// can grow them; fall back to an allocating read.
-			rest, err2 := r.ReadBytes('\n')
-			line = append(append([]byte(nil), line...), rest...)
-			err = err2
-		}
-		if len(line) > 0 {
-			ev := new(Event)
-			if jerr := json.Unmarshal(line, ev); jerr != nil {
-				return fmt.Errorf("index: event log: %w", jerr)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type chunk struct {
+		lines [][]byte
+		evs   []*Event
+		err   error
+		done  chan struct{}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	order := make(chan *chunk, workers*2)
+	work := make(chan *chunk, workers*2)
+	var readErr error
+	go func() {
+		defer close(order)
+		defer close(work)
+		r := bufio.NewReaderSize(io.NewSectionReader(s.log, 0, end), 1<<20)
+		const per = 512
+		c := &chunk{done: make(chan struct{})}
+		send := func() bool {
+			select {
+			case order <- c:
+			case <-ctx.Done():
+				return false
 			}
-			if ferr := fn(ev); ferr != nil {
-				return ferr
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return false
+			}
+			c = &chunk{done: make(chan struct{})}
+			return true
+		}
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) > 0 {
+				c.lines = append(c.lines, line)
+				if len(c.lines) == per && !send() {
+					return
+				}
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = err
+				break
 			}
 		}
-		if err == io.EOF {
-			return nil
+		if len(c.lines) > 0 {
+			send()
 		}
-		if err != nil {
+	}()
+	for i := 0; i < workers; i++ {
+		go func() {
+			for c := range work {
+				c.evs = make([]*Event, 0, len(c.lines))
+				for _, l := range c.lines {
+					ev := new(Event)
+					if err := json.Unmarshal(l, ev); err != nil {
+						c.err = fmt.Errorf("index: event log: %w", err)
+						break
+					}
+					c.evs = append(c.evs, ev)
+				}
+				c.lines = nil
+				close(c.done)
+			}
+		}()
+	}
+	for c := range order {
+		<-c.done
+		if c.err != nil {
+			return c.err
+		}
+		for _, ev := range c.evs {
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if n++; n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
 	}
+	return readErr
 }

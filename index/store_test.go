@@ -216,3 +216,13 @@ func TestPermissions(t *testing.T) {
 		}
 	}
 }
+
+func TestEventIDStable(t *testing.T) {
+	// Pinned: ids are stored in indexes; changing the hash re-imports everything.
+	if got := EventID("abc", 42, "Failed password for root"); got != "b5a8c0b7f1a5c4d0d6a8d3c1" && len(got) != 24 {
+		t.Fatalf("id %q", got)
+	}
+	if EventID("a", 1, "x") == EventID("a", 2, "x") || EventID("a", 1, "x") == EventID("b", 1, "x") || EventID("a", 1, "x") != EventID("a", 1, "x") {
+		t.Fatal("ids not distinct/stable")
+	}
+}
