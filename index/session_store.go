@@ -375,3 +375,10 @@ func (s *Store) FacetSessions(ctx context.Context, q Query, fields []string, n i
 	}
 	return out, nil
 }
+
+// CompileQuery is the Bleve query Search (TypeEvent) or SearchSessions
+// (TypeSession) runs for q, for packages that build their own requests on
+// Store.Bleve() (one request with several facets, sort keys as values).
+func (s *Store) CompileQuery(ctx context.Context, q Query, doctype string) (query.Query, error) {
+	return s.compile(ctx, q, doctype)
+}

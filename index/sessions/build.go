@@ -89,7 +89,7 @@ func Build(events []*index.Event, opts Options) []index.Session {
 	for _, ev := range events {
 		b.Add(ev)
 	}
-	l := link(b.Finish(), b.clients, b.opts)
+	l := link(b.Finish(), b.clients, b.opts, false)
 	return l.sessions()
 }
 

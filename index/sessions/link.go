@@ -20,13 +20,16 @@ type linked struct {
 }
 
 // link joins per-source sessions into final sessions and sets parents.
-func link(bases []*sess, clients []client, opts Options) *linked {
+// keepState records each host-source session's builder state (for storing).
+func link(bases []*sess, clients []client, opts Options, keepState bool) *linked {
 	opts = opts.withDefaults()
 	l := &linked{opts: opts, book: newAddrBook(opts.Assets), bases: map[*sess][][]byte{}}
 	for _, s := range bases {
 		if s.Kind == kindHost {
-			js, _ := json.Marshal(s)
-			l.bases[s] = [][]byte{js}
+			if keepState {
+				js, _ := json.Marshal(s)
+				l.bases[s] = [][]byte{js}
+			}
 			if s.S.DstIP != "" {
 				l.book.learn(s.S.Host, s.S.DstIP)
 			}
@@ -115,8 +118,10 @@ func (l *linked) mergeFormats(bases []*sess) {
 func (l *linked) fold(dst, src *sess) {
 	src.gone = true
 	dst.merged = append(dst.merged, src)
-	l.bases[dst] = append(l.bases[dst], l.bases[src]...)
-	delete(l.bases, src)
+	if st, ok := l.bases[src]; ok {
+		l.bases[dst] = append(l.bases[dst], st...)
+		delete(l.bases, src)
+	}
 	for _, f := range src.S.Sources {
 		if !slices.Contains(dst.S.Sources, f) {
 			dst.S.Sources = append(dst.S.Sources, f)

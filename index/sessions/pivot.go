@@ -2,10 +2,12 @@ package sessions
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/sshtrail/sshtrail/index"
 )
 
@@ -101,82 +103,158 @@ func Pivot(ctx context.Context, st *index.Store, kind, value string) (*PivotCard
 	return card, nil
 }
 
+// eventSide fills the event facts with few index passes: one request gives
+// the first event (its sort key is its time) and every facet, one more the
+// last, and for hosts a third the logons it received.
 func eventSide(ctx context.Context, st *index.Store, card *PivotCard, evQ, authQ string) error {
-	q := index.Query{Q: evQ}
-	first, err := st.Search(ctx, q, index.Page{Size: 1, Oldest: true})
+	first, err := eventRequest(ctx, st, evQ, "ts", "format", "action", "method", "key_fp")
 	if err != nil {
-		return fmt.Errorf("pivot: %w", err)
+		return err
 	}
 	card.Events = first.Total
-	if len(first.Events) == 0 {
+	if first.Total == 0 {
 		return nil
 	}
-	card.FirstSeen = first.Events[0].TS
-	last, err := st.Search(ctx, q, index.Page{Size: 1})
+	card.FirstSeen = sortTime(first)
+	last, err := eventRequest(ctx, st, evQ, "-ts")
 	if err != nil {
-		return fmt.Errorf("pivot: %w", err)
+		return err
 	}
-	card.LastSeen = last.Events[0].TS
-	if card.Success, err = st.Count(ctx, index.Query{Q: authQ + " action:auth_success"}); err != nil {
-		return fmt.Errorf("pivot: %w", err)
-	}
-	if card.Failure, err = st.Count(ctx, index.Query{Q: authQ + " (action:auth_failure OR action:invalid_user)"}); err != nil {
-		return fmt.Errorf("pivot: %w", err)
-	}
-	fs, err := st.Facets(ctx, q, []string{"format"}, 20)
-	if err != nil {
-		return fmt.Errorf("pivot: %w", err)
-	}
-	card.Sources = counts(fs[0], nil)
-	if card.Success > 0 {
-		fs, err = st.Facets(ctx, index.Query{Q: authQ + " action:auth_success"}, []string{"method", "key_fp"}, 20)
-		if err != nil {
-			return fmt.Errorf("pivot: %w", err)
+	card.LastSeen = sortTime(last)
+	card.Sources = counts(facet(first, "format"), nil)
+	auth := first
+	if authQ != evQ {
+		if auth, err = eventRequest(ctx, st, authQ, "", "action", "method", "key_fp"); err != nil {
+			return err
 		}
-		card.Methods, card.KeyFPs = counts(fs[0], nil), counts(fs[1], nil)
 	}
+	for _, c := range counts(facet(auth, "action"), nil) {
+		switch c.Value {
+		case index.ActionAuthSuccess:
+			card.Success += uint64(c.Count)
+		case index.ActionAuthFailure, index.ActionInvalidUser:
+			card.Failure += uint64(c.Count)
+		}
+	}
+	card.Methods, card.KeyFPs = counts(facet(auth, "method"), nil), counts(facet(auth, "key_fp"), nil)
 	return nil
 }
 
+// eventRequest runs q over events: the first hit by sortBy ("" = no hit)
+// and the top values of each facet field.
+func eventRequest(ctx context.Context, st *index.Store, q, sortBy string, facets ...string) (*bleve.SearchResult, error) {
+	bq, err := st.CompileQuery(ctx, index.Query{Q: q}, index.TypeEvent)
+	if err != nil {
+		return nil, fmt.Errorf("pivot: %w", err)
+	}
+	size := 0
+	if sortBy != "" {
+		size = 1
+	}
+	req := bleve.NewSearchRequestOptions(bq, size, 0, false)
+	if sortBy != "" {
+		req.SortBy([]string{sortBy})
+	}
+	for _, f := range facets {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 20))
+	}
+	res, err := st.Bleve().SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("pivot: %w", err)
+	}
+	return res, nil
+}
+
+func sortTime(res *bleve.SearchResult) time.Time {
+	if len(res.Hits) == 0 || len(res.Hits[0].Sort) == 0 {
+		return time.Time{}
+	}
+	t, _ := time.Parse(index.TSLayout, res.Hits[0].Sort[0])
+	return t
+}
+
+func facet(res *bleve.SearchResult, field string) index.Facet {
+	f := index.Facet{Field: field}
+	if fr := res.Facets[field]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			f.Terms = append(f.Terms, index.FacetTerm{Term: t.Term, Count: t.Count})
+		}
+	}
+	return f
+}
+
+// sessionSide lists its sessions and counts its peers: sessions into it
+// and (for hosts and addresses) out of it.
 func sessionSide(ctx context.Context, st *index.Store, book *AddrBook, card *PivotCard, inQ, outQ string) error {
 	all := inQ
 	if outQ != "" {
 		all = "(" + inQ + " OR " + outQ + ")"
 	}
-	res, err := st.SearchSessions(ctx, index.Query{Q: all}, index.Page{Size: PivotSessions})
-	if err != nil {
-		return fmt.Errorf("pivot: %w", err)
-	}
-	card.SessionsTotal, card.Sessions = res.Total, res.Sessions
-	if res.Total == 0 {
-		return nil
-	}
+	inFacets := []string{"src_ip", "user"}
 	if card.Kind == "user" {
-		fs, err := st.FacetSessions(ctx, index.Query{Q: inQ}, []string{"src_ip", "host"}, 50)
-		if err != nil {
-			return fmt.Errorf("pivot: %w", err)
+		inFacets = []string{"src_ip", "host"}
+	}
+	list, err := sessionRequest(ctx, st, all, PivotSessions, inFacets...)
+	if err != nil || list.Total == 0 {
+		return err
+	}
+	card.SessionsTotal = list.Total
+	for _, h := range list.Hits {
+		var se index.Session
+		js, _ := h.Fields["_src"].(string)
+		if err := json.Unmarshal([]byte(js), &se); err != nil {
+			return fmt.Errorf("pivot: session %s: %w", h.ID, err)
 		}
-		card.PeersIn, card.PeersOut = counts(fs[0], book), counts(fs[1], nil)
+		card.Sessions = append(card.Sessions, se)
+	}
+	in := list
+	if outQ != "" { // the list above mixed both directions
+		if in, err = sessionRequest(ctx, st, inQ, 0, inFacets...); err != nil {
+			return err
+		}
+	}
+	card.PeersIn = counts(facet(in, "src_ip"), book)
+	if card.Kind == "user" {
+		card.PeersOut = counts(facet(in, "host"), nil)
 		return nil
 	}
-	fs, err := st.FacetSessions(ctx, index.Query{Q: inQ}, []string{"src_ip", "user"}, 50)
-	if err != nil {
-		return fmt.Errorf("pivot: %w", err)
+	card.Users = counts(facet(in, "user"), nil)
+	if outQ == "" {
+		return nil
 	}
-	card.PeersIn, card.Users = counts(fs[0], book), counts(fs[1], nil)
-	if outQ != "" {
-		fs, err := st.FacetSessions(ctx, index.Query{Q: outQ}, []string{"host", "dst_ip"}, 50)
-		if err != nil {
-			return fmt.Errorf("pivot: %w", err)
-		}
-		card.PeersOut = counts(fs[0], nil)
-		for _, c := range counts(fs[1], book) {
-			if c.Host == "" { // a network-only session: no host, only an address
-				card.PeersOut = append(card.PeersOut, c)
-			}
+	out, err := sessionRequest(ctx, st, outQ, 0, "host", "dst_ip")
+	if err != nil {
+		return err
+	}
+	card.PeersOut = counts(facet(out, "host"), nil)
+	for _, c := range counts(facet(out, "dst_ip"), book) {
+		if c.Host == "" { // a network-only session: no host, only an address
+			card.PeersOut = append(card.PeersOut, c)
 		}
 	}
 	return nil
+}
+
+// sessionRequest runs q over sessions: the newest size sessions and the
+// top values of each facet field.
+func sessionRequest(ctx context.Context, st *index.Store, q string, size int, facets ...string) (*bleve.SearchResult, error) {
+	bq, err := st.CompileQuery(ctx, index.Query{Q: q}, index.TypeSession)
+	if err != nil {
+		return nil, fmt.Errorf("pivot: %w", err)
+	}
+	req := bleve.NewSearchRequestOptions(bq, size, 0, false)
+	if size > 0 {
+		req.SortBy([]string{"-ts", "-_id"})
+		req.Fields = []string{"_src"}
+	}
+	for _, f := range facets {
+		req.AddFacet(f, bleve.NewFacetRequest(f, 50))
+	}
+	res, err := st.Bleve().SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("pivot: %w", err)
+	}
+	return res, nil
 }
 
 func counts(f index.Facet, book *AddrBook) []Count {

@@ -76,7 +76,7 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		return nil, err
 	}
 
-	l := link(bases, b.clients, opts)
+	l := link(bases, b.clients, opts, true)
 	var put []index.SessionDoc
 	keep := map[string]bool{}
 	for _, s := range l.all {
