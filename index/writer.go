@@ -27,7 +27,8 @@ type Writer struct {
 	s         *Store
 	batchSize int
 	pending   []*Event
-	queue     chan []*Event
+	marks     []mark
+	queue     chan batchJob
 	done      chan struct{}
 	errMu     sync.Mutex
 	err       error // first commit error
@@ -43,7 +44,7 @@ func (s *Store) NewWriter(batchSize int) *Writer {
 	}
 	w := &Writer{
 		s: s, batchSize: batchSize,
-		queue: make(chan []*Event, 1),
+		queue: make(chan batchJob, 1),
 		done:  make(chan struct{}),
 		errc:  make(chan error, 1),
 	}
@@ -53,11 +54,11 @@ func (s *Store) NewWriter(batchSize int) *Writer {
 
 func (w *Writer) loop() {
 	defer close(w.done)
-	for batch := range w.queue {
+	for job := range w.queue {
 		if w.firstErr() != nil {
 			continue
 		}
-		if err := w.commit(batch); err != nil {
+		if err := w.commit(job.evs, job.marks); err != nil {
 			w.errMu.Lock()
 			w.err = err
 			w.errMu.Unlock()
@@ -78,21 +79,43 @@ func (w *Writer) Add(ev *Event) error {
 	}
 	w.pending = append(w.pending, ev)
 	if len(w.pending) >= w.batchSize {
-		w.queue <- w.pending
-		w.pending = make([]*Event, 0, w.batchSize)
+		w.send()
 	}
 	return nil
 }
 
+// mark is an internal key/value committed with a batch.
+type mark struct {
+	key string
+	val []byte
+}
+
+type batchJob struct {
+	evs   []*Event
+	marks []mark
+}
+
+func (w *Writer) send() {
+	w.queue <- batchJob{evs: w.pending, marks: w.marks}
+	w.pending = make([]*Event, 0, w.batchSize)
+	w.marks = nil
+}
+
+// Mark stores key=val in the index together with the batch that holds
+// every event added before it: once the value is visible, those events are
+// committed. Import checkpoints use it.
+func (w *Writer) Mark(key string, val []byte) {
+	w.marks = append(w.marks, mark{key, val})
+}
+
 // Flush commits what is pending and waits for it; the Writer stays usable.
 func (w *Writer) Flush() error {
-	if len(w.pending) > 0 {
-		w.queue <- w.pending
-		w.pending = make([]*Event, 0, w.batchSize)
+	if len(w.pending) > 0 || len(w.marks) > 0 {
+		w.send()
 	}
 	// A round trip through the queue waits for every earlier batch.
-	w.queue <- nil
-	w.queue <- nil
+	w.queue <- batchJob{}
+	w.queue <- batchJob{}
 	return w.firstErr()
 }
 
@@ -104,9 +127,8 @@ func (w *Writer) firstErr() error {
 
 // Close commits the rest and stops the writer.
 func (w *Writer) Close() (WriteStats, error) {
-	if len(w.pending) > 0 {
-		w.queue <- w.pending
-		w.pending = nil
+	if len(w.pending) > 0 || len(w.marks) > 0 {
+		w.send()
 	}
 	close(w.queue)
 	<-w.done
@@ -116,8 +138,8 @@ func (w *Writer) Close() (WriteStats, error) {
 // commit writes one batch: drop ids already indexed (or repeated inside the
 // batch), append the rest to the event log, then commit the Bleve batch
 // together with the log's new length.
-func (w *Writer) commit(batch []*Event) error {
-	if len(batch) == 0 {
+func (w *Writer) commit(batch []*Event, marks []mark) error {
+	if len(batch) == 0 && len(marks) == 0 {
 		return nil
 	}
 	s := w.s
@@ -156,6 +178,16 @@ func (w *Writer) commit(batch []*Event) error {
 		fresh = append(fresh, ev)
 	}
 	if len(fresh) == 0 {
+		if len(marks) == 0 {
+			return nil
+		}
+		b := s.idx.NewBatch()
+		for _, m := range marks {
+			b.SetInternal([]byte(m.key), m.val)
+		}
+		if err := s.idx.Batch(b); err != nil {
+			return fmt.Errorf("index: commit checkpoint: %w", err)
+		}
 		return nil
 	}
 	if _, err := s.log.WriteAt(buf, off); err != nil {
@@ -166,6 +198,9 @@ func (w *Writer) commit(batch []*Event) error {
 		if err := b.IndexAdvanced(s.build.event(ev, positions[i])); err != nil {
 			return fmt.Errorf("index: event %s: %w", ev.ID, err)
 		}
+	}
+	for _, m := range marks {
+		b.SetInternal([]byte(m.key), m.val)
 	}
 	newLen := off + int64(len(buf))
 	b.SetInternal([]byte(keyLogLen), []byte(strconv.FormatInt(newLen, 10)))

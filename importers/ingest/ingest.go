@@ -43,6 +43,7 @@ type Summary struct {
 	importers.Stats
 	Added        int           `json:"added"`
 	Present      int           `json:"already_present"`
+	Unchanged    int           `json:"unchanged_files,omitempty"` // files skipped whole: same as at their last import
 	Unrecognised []string      `json:"unrecognised,omitempty"`
 	Took         time.Duration `json:"-"`
 	Seconds      float64       `json:"seconds"`
@@ -158,7 +159,7 @@ func Run(ctx context.Context, store *index.Store, paths []string, opts Options) 
 			break
 		}
 		prog.File = f
-		err := importFile(ctx, f, forced, opts, &stats, sum, hosts, w, &prog)
+		err := importFile(ctx, store, f, forced, opts, &stats, sum, hosts, w, &prog)
 		if err != nil {
 			var werr writeError
 			if errors.As(err, &werr) {
@@ -189,7 +190,8 @@ func Run(ctx context.Context, store *index.Store, paths []string, opts Options) 
 	for _, n := range formats {
 		sum.Events += n
 	}
-	sum.Added, sum.Present = ws.Added, ws.Present
+	sum.Added = ws.Added
+	sum.Present += ws.Present
 	for h := range hosts {
 		sum.Hosts = append(sum.Hosts, h)
 	}
@@ -206,7 +208,7 @@ type writeError struct{ err error }
 
 func (e writeError) Error() string { return e.err.Error() }
 
-func importFile(ctx context.Context, path string, forced importers.Importer, opts Options, stats *importers.Stats, sum *Summary, hosts map[string]bool, w *index.Writer, prog *Progress) error {
+func importFile(ctx context.Context, store *index.Store, path string, forced importers.Importer, opts Options, stats *importers.Stats, sum *Summary, hosts map[string]bool, w *index.Writer, prog *Progress) error {
 	src, err := importers.Open(path)
 	if err != nil {
 		return err
@@ -221,7 +223,21 @@ func importFile(ctx context.Context, path string, forced importers.Importer, opt
 		}
 	}
 	stats.Files++
+	key := checkpointKey(path)
+	skip, unchanged, ck := resume(store, src, key)
+	if unchanged {
+		// Same size and time as a finished import: nothing to read.
+		sum.Present += skip
+		sum.Unchanged++
+		return nil
+	}
+	emitted := 0
 	emit := func(ev *index.Event) error {
+		emitted++
+		if emitted <= skip {
+			sum.Present++
+			return nil
+		}
 		if ev.Host != "" {
 			hosts[ev.Host] = true
 		}
@@ -230,6 +246,10 @@ func importFile(ctx context.Context, path string, forced importers.Importer, opt
 			return writeError{err}
 		}
 		prog.Events++
+		if emitted%checkpointEvery == 0 {
+			ck.Events = emitted
+			w.Mark(key, ck.encode())
+		}
 		if opts.Progress != nil && prog.Events%5000 == 0 {
 			opts.Progress(*prog)
 		}
@@ -241,6 +261,16 @@ func importFile(ctx context.Context, path string, forced importers.Importer, opt
 			return werr
 		}
 		return fmt.Errorf("%s (%s): %w", path, imp.Name(), err)
+	}
+	if ctx.Err() != nil {
+		return nil // interrupted: the last periodic checkpoint stands
+	}
+	ck.Events, ck.Done = emitted, true
+	if st, err := os.Stat(path); err == nil && path != "-" {
+		ck.Size, ck.ModTime = st.Size(), st.ModTime()
+	}
+	if path != "-" {
+		w.Mark(key, ck.encode())
 	}
 	return nil
 }
