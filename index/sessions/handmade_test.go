@@ -198,3 +198,22 @@ func TestPathStringEscapes(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 }
+
+// The same login in the auth log and in journald (both shipped): one session.
+func TestSameLoginTwoHostSources(t *testing.T) {
+	b := &evb{}
+	for _, f := range []string{index.FormatAuthlog, index.FormatJournal} {
+		b.at("0:00", index.Event{Format: f, Host: "web01", PID: 77, Program: "sshd", Action: index.ActionAuthFailure, Outcome: index.OutcomeFailure, User: "eve", SrcIP: "192.0.2.1", SrcPort: 4000})
+		b.at("0:01", index.Event{Format: f, Host: "web01", PID: 77, Program: "sshd", Action: index.ActionAuthSuccess, Outcome: index.OutcomeSuccess, User: "eve", SrcIP: "192.0.2.1", SrcPort: 4000, Method: "password"})
+		b.at("0:09", index.Event{Format: f, Host: "web01", PID: 0, Program: "sudo", Action: index.ActionCommand, Outcome: index.OutcomeSuccess, User: "eve", TTY: "pts/3", Command: "/bin/sh"})
+	}
+	ss := Build(b.out, Options{})
+	if len(ss) != 1 {
+		t.Fatalf("sessions = %d, want 1: %+v", len(ss), ss)
+	}
+	s := ss[0]
+	if !slices.Equal(s.Sources, []string{"authlog", "journal"}) || s.Failures != 1 || len(s.Events) != 6 ||
+		!slices.Equal(s.Commands, []string{"/bin/sh"}) || !s.End.IsZero() {
+		t.Errorf("merged = %+v", s)
+	}
+}

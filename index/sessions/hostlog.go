@@ -200,9 +200,18 @@ func (b *hostBuilder) commandSession(ev *index.Event) *sess {
 	// Several logins of one user: the latest one that is on this tty or
 	// whose tty is still unknown (a tty is reused after its login ends, so
 	// an older login on the same tty is likely stale), else the latest.
+	// The login's own source first: auth log sudo lines to auth log
+	// sessions, journald's to journald's (the join merges them later).
+	if s := b.commandIn(ev, true); s != nil {
+		return s
+	}
+	return b.commandIn(ev, false)
+}
+
+func (b *hostBuilder) commandIn(ev *index.Event, sameFormat bool) *sess {
 	var best, fit *sess
 	for _, s := range b.live[ev.Host] {
-		if !s.Accepted || s.Closed || s.S.User != ev.User || ev.User == "" {
+		if !s.Accepted || s.Closed || s.S.User != ev.User || ev.User == "" || sameFormat && s.Format != ev.Format {
 			continue
 		}
 		if ev.TS.Before(s.S.Start) {

@@ -102,7 +102,7 @@ func (l *linked) mergeFormats(bases []*sess) {
 		k := key{s.S.Host, canonIP(s.S.SrcIP), s.S.SrcPort}
 		merged := false
 		for _, o := range seen[k] {
-			if o.Format != s.Format && !slices.Contains(o.S.Sources, s.Format) && within(o.S.Start, s.S.Start, l.opts.Skew) {
+			if o.Format != s.Format && !hasFormat(o, s.Format) && within(o.S.Start, s.S.Start, l.opts.Skew) {
 				l.fold(o, s)
 				merged = true
 				break
@@ -112,6 +112,16 @@ func (l *linked) mergeFormats(bases []*sess) {
 			seen[k] = append(seen[k], s)
 		}
 	}
+}
+
+// hasFormat: was a session of that source already folded into s?
+func hasFormat(s *sess, format string) bool {
+	for _, m := range s.merged {
+		if m.Format == format {
+			return true
+		}
+	}
+	return false
 }
 
 // fold merges src into dst: dst keeps its sid, gains src's evidence.
