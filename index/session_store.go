@@ -176,8 +176,9 @@ type SessionResult struct {
 	Sort     [][]string
 }
 
-// SearchSessions returns one page of sessions matching q (the event query
-// syntax; ts is the session start), newest first unless p.Oldest.
+// SearchSessions (used by `sshtrail search --sessions`) returns one page of
+// sessions matching q (the event query syntax; ts is the session start),
+// newest first unless p.Oldest.
 func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionResult, error) {
 	bq, err := s.compile(ctx, q, TypeSession)
 	if err != nil {

@@ -9,8 +9,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	_ "github.com/sshtrail/sshtrail/importers/auditd"
-	_ "github.com/sshtrail/sshtrail/importers/authlog"
+	_ "github.com/sshtrail/sshtrail/importers/all"
 	"github.com/sshtrail/sshtrail/index"
 )
 

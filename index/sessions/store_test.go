@@ -159,6 +159,18 @@ func TestRebuildSearchPivot(t *testing.T) {
 	if _, err := Pivot(ctx, st, "port", "22"); err == nil {
 		t.Error("pivot on an unknown kind must fail")
 	}
+	// Dropping one rebuild group: the network-only sessions, then a host.
+	for _, g := range []struct {
+		group string
+		left  uint64
+	}{{"", 3}, {"bastion01", 2}} {
+		if err := st.DeleteSessions(ctx, g.group); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := st.CountSessions(ctx, index.Query{}); n != g.left {
+			t.Errorf("after DeleteSessions(%q): %d sessions, want %d", g.group, n, g.left)
+		}
+	}
 	// Hostile values are one exact term, not query syntax.
 	if card, err := Pivot(ctx, st, "user", `x" OR user:*`); err != nil || card.Events != 0 {
 		t.Errorf("hostile pivot: %+v %v", card, err)
