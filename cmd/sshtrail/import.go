@@ -131,6 +131,12 @@ func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 		sort.Strings(parts)
 		fmt.Fprintf(w, "by format     %s\n", strings.Join(parts, ", "))
 	}
+	if sum.Unchanged > 0 {
+		fmt.Fprintf(w, "unchanged     %d files already imported whole\n", sum.Unchanged)
+	}
+	if sum.Sessions > 0 {
+		fmt.Fprintf(w, "sessions      %d in the index\n", sum.Sessions)
+	}
 	fmt.Fprintf(w, "ignored       %d lines from other programs\n", sum.Ignored)
 	fmt.Fprintf(w, "malformed     %d\n", sum.Malformed)
 	if sum.Other > 0 {

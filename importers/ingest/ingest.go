@@ -49,6 +49,7 @@ type Summary struct {
 	Seconds      float64       `json:"seconds"`
 	EventsPerSec float64       `json:"events_per_sec"`
 	Hosts        []string      `json:"hosts,omitempty"` // hosts that got events (for incremental session rebuilds)
+	Sessions     int           `json:"sessions,omitempty"` // sessions in the index after the rebuild (set by the caller)
 }
 
 // Expand turns the user's paths (files, folders, globs, "-") into files.
