@@ -343,25 +343,29 @@ func (l *linked) opened(c *client) *sess {
 func (l *linked) hops() {
 	byNode := map[string][]*sess{}
 	for _, s := range l.all {
-		if s.S.Outcome != index.OutcomeFailure {
+		// Without a time (masked Zeek baselines) a session cannot be placed.
+		if s.S.Outcome != index.OutcomeFailure && !s.S.Start.IsZero() {
 			byNode[s.node()] = append(byNode[s.node()], s)
 		}
 	}
 	for _, s := range l.all {
-		if s.S.Parent != "" || s.S.SrcIP == "" {
+		if s.S.Parent != "" || s.S.SrcIP == "" || s.S.Start.IsZero() {
 			continue
 		}
 		from := l.book.nodeOf(s.S.SrcIP)
 		if from == s.node() {
 			continue
 		}
+		// byNode lists are in start order: walk back from the last session
+		// begun by then; the first one still open is the latest such.
+		list := byNode[from]
+		limit := s.S.Start.Add(l.opts.Skew)
+		i := sort.Search(len(list), func(i int) bool { return list[i].S.Start.After(limit) })
 		var best *sess
-		for _, p := range byNode[from] {
-			if p == s || !openAt(p, s.S.Start, l.opts.Skew) {
-				continue
-			}
-			if best == nil || p.S.Start.After(best.S.Start) {
+		for i--; i >= 0; i-- {
+			if p := list[i]; p != s && openAt(p, s.S.Start, l.opts.Skew) {
 				best = p
+				break
 			}
 		}
 		if best != nil && !l.ancestor(best, s) {

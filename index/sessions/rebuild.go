@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
@@ -35,7 +34,11 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	t0 := time.Now()
 	opts = opts.withDefaults()
 	stats := &Stats{}
-	want := func(h string) bool { return hosts == nil || slices.Contains(hosts, h) }
+	only := make(map[string]bool, len(hosts))
+	for _, h := range hosts {
+		only[h] = true
+	}
+	want := func(h string) bool { return hosts == nil || only[h] }
 	b := NewBuilder(opts)
 	err := st.Scan(ctx, func(ev *index.Event) error {
 		switch {
