@@ -16,7 +16,9 @@ type linked struct {
 	all   []*sess // final sessions (folded ones removed), by start
 	book  *AddrBook
 	bases map[*sess][][]byte // host-source builder state behind each final session
-	bySID map[string]*sess
+	bySID  map[string]*sess
+	byNode map[string][]*sess // node -> final sessions into it, by start
+	final  map[*sess]*sess    // per-source session -> the final one it is in
 }
 
 // link joins per-source sessions into final sessions and sets parents.
@@ -49,8 +51,15 @@ func link(bases []*sess, clients []client, opts Options, keepState bool) *linked
 		l.all = append(l.all, s)
 	}
 	l.bySID = make(map[string]*sess, len(l.all))
+	l.byNode = map[string][]*sess{}
+	l.final = map[*sess]*sess{}
 	for _, s := range l.all {
 		l.bySID[s.S.SID] = s
+		l.byNode[s.node()] = append(l.byNode[s.node()], s)
+		l.final[s] = s
+		for _, m := range s.merged {
+			l.final[m] = s
+		}
 	}
 	l.linkClients(clients)
 	l.hops()
@@ -273,15 +282,11 @@ func (l *linked) linkClients(clients []client) {
 
 // containing finds the login a client process ran in.
 func (l *linked) containing(c *client) *sess {
-	if c.in != nil {
-		for _, s := range l.all {
-			if s == c.in || slices.Contains(s.merged, c.in) {
-				return s
-			}
-		}
+	if s := l.final[c.in]; s != nil {
+		return s
 	}
 	var best *sess
-	for _, s := range l.all {
+	for _, s := range l.byNode[c.Host] {
 		if s.S.Host != c.Host || s.S.Outcome != index.OutcomeSuccess {
 			continue
 		}
@@ -321,8 +326,8 @@ func (l *linked) opened(c *client) *sess {
 		nodes = append(nodes, l.book.nodeOf(c.DstIP))
 	}
 	var best *sess
-	for _, s := range l.all {
-		if !slices.Contains(nodes, s.node()) || s.S.Host == c.Host && c.Host != "" {
+	for _, s := range l.candidates(nodes) {
+		if s.S.Host == c.Host && c.Host != "" {
 			continue
 		}
 		if user != "" && s.S.User != "" && s.S.User != user {
@@ -336,6 +341,19 @@ func (l *linked) opened(c *client) *sess {
 		}
 	}
 	return best
+}
+
+func (l *linked) candidates(nodes []string) []*sess {
+	if len(nodes) == 1 {
+		return l.byNode[nodes[0]]
+	}
+	var out []*sess
+	for i, n := range nodes {
+		if !slices.Contains(nodes[:i], n) {
+			out = append(out, l.byNode[n]...)
+		}
+	}
+	return out
 }
 
 // hops sets Parent for sessions that start from a host's address while a
