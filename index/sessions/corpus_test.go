@@ -196,3 +196,30 @@ func TestCorpusAuditd(t *testing.T) {
 		t.Errorf("failed session from 190.48.233.76 = %d", n)
 	}
 }
+
+// Hand-made auditd (host jump) and auth log (host target01) run through the
+// real importers: the ssh client exec in jump's audit session 12 is the
+// client side of bob's login on target01 (whose log names its address
+// 10.1.2.3), so that login hops from alice's, and jump's address is learned.
+func TestHandmadeClientExecLinksHosts(t *testing.T) {
+	evs := importFile(t, "auditd", "testdata/handmade-jump-audit.log", importers.Options{Host: "jump"})
+	evs = append(evs, importFile(t, "authlog", "testdata/handmade-target-auth.log", importers.Options{Year: 2023})...)
+	ss := Build(evs, Options{})
+	if len(ss) != 2 {
+		t.Fatalf("sessions = %d, want 2: %+v", len(ss), ss)
+	}
+	jump, target := ss[0], ss[1]
+	if jump.Host != "jump" || jump.User != "alice" || jump.Failures != 1 || jump.Outcome != "success" ||
+		!slices.Equal(jump.Commands, []string{"ssh bob@10.1.2.3"}) || jump.Duration != 99.9 {
+		t.Errorf("jump = %+v", jump)
+	}
+	if target.Host != "target01" || target.Parent != jump.SID || target.DstIP != "10.1.2.3" ||
+		!slices.Equal(target.Sources, []string{"authlog", "auditd"}) || len(target.Events) != 7 ||
+		!slices.Equal(target.Commands, []string{"/usr/bin/tar czf /tmp/x.tgz /etc"}) {
+		t.Errorf("target01 = %+v", target)
+	}
+	paths := Paths(ss, 1)
+	if len(paths) != 1 || paths[0].String() != "198.51.100.7 → jump (alice, 22:16) → target01 (bob, 22:17)" {
+		t.Errorf("paths = %v", paths)
+	}
+}

@@ -282,9 +282,15 @@ func (b *hostBuilder) apply(s *sess, ev *index.Event) {
 			s.S.SrcIP, s.S.SrcPort = ev.SrcIP, ev.SrcPort
 		}
 	case index.ActionSessionOpen:
-		s.Accepted = true
+		if ev.Outcome == index.OutcomeFailure { // auditd USER_LOGIN res=failed
+			s.PreFail = true
+		} else {
+			s.Accepted = true
+		}
 	case index.ActionSessionClose:
-		s.Accepted = true // a closing login proves one, even if it began before the log
+		if ev.Outcome != index.OutcomeFailure {
+			s.Accepted = true // a closing login proves one, even if it began before the log
+		}
 		s.Closed = true
 		if ev.TS.After(s.S.End) {
 			s.S.End = ev.TS
