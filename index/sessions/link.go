@@ -48,6 +48,10 @@ func link(bases []*sess, clients []client, opts Options, keepState bool) *linked
 		if s.Kind == kindNet && s.S.Host == "" {
 			s.S.Host = l.book.HostOf(s.S.DstIP)
 		}
+		// A host with one known address was reached on it.
+		if a := l.book.Addresses(s.S.Host); s.S.DstIP == "" && len(a) == 1 {
+			s.S.DstIP = a[0]
+		}
 		l.all = append(l.all, s)
 	}
 	l.bySID = make(map[string]*sess, len(l.all))
