@@ -223,3 +223,34 @@ func TestHandmadeClientExecLinksHosts(t *testing.T) {
 		t.Errorf("paths = %v", paths)
 	}
 }
+
+// journald: an invalid user and its pre-auth disconnect, one failed session.
+func TestCorpusJournal(t *testing.T) {
+	evs := importFile(t, "journal", "testdata/jl-sshd.json", importers.Options{})
+	ss := Build(evs, Options{})
+	if len(ss) != 1 {
+		t.Fatalf("sessions = %d: %+v", len(ss), ss)
+	}
+	s := ss[0]
+	if s.Host != "example.org" || s.User != "hacker" || s.SrcIP != "127.106.119.170" || s.SrcPort != 54520 ||
+		s.Outcome != "failure" || s.Failures != 1 || len(s.Events) != 2 || !slices.Equal(s.Sources, []string{"journal"}) {
+		t.Errorf("session = %+v", s)
+	}
+}
+
+// macOS unified log (syslog style): pid 2519 failed once then logged in;
+// its privsep child 2531's disconnect comes first in the file.
+func TestCorpusUnifiedOutOfOrderChild(t *testing.T) {
+	evs := importFile(t, "unified", "testdata/wazuh-macos-sshd-syslog-style.log", importers.Options{Host: "mac1"})
+	ss := Build(evs, Options{})
+	got := find(ss, func(s index.Session) bool { return s.SrcIP == "172.18.1.100" && s.SrcPort == 43042 })
+	if len(got) != 1 {
+		t.Fatalf("sessions from 172.18.1.100:43042 = %d: %+v", len(got), got)
+	}
+	s := got[0]
+	if s.Outcome != "success" || s.Failures != 1 || len(s.Events) != 3 || s.User != "user" ||
+		s.End.Format(time.TimeOnly) != "15:38:47" {
+		t.Errorf("session = %+v", s)
+	}
+	assertEveryAttemptOnce(t, evs, ss)
+}

@@ -100,8 +100,11 @@ func absDur(d time.Duration) time.Duration {
 	return d
 }
 
-// mergeFormats folds the same login seen by two sources of one host (auth
-// log and journald, or auditd): same host, address and port, within skew.
+// mergeFormats folds the same connection seen twice on one host: by two
+// sources (auth log and journald, or auditd), or by one source in pieces
+// (a privsep child's line logged before its monitor's, out of order). One
+// client address and port on one host within the skew is one TCP
+// connection.
 func (l *linked) mergeFormats(bases []*sess) {
 	type key struct {
 		host, ip string
@@ -115,7 +118,7 @@ func (l *linked) mergeFormats(bases []*sess) {
 		k := key{s.S.Host, canonIP(s.S.SrcIP), s.S.SrcPort}
 		merged := false
 		for _, o := range seen[k] {
-			if o.Format != s.Format && !hasFormat(o, s.Format) && within(o.S.Start, s.S.Start, l.opts.Skew) {
+			if within(o.S.Start, s.S.Start, l.opts.Skew) {
 				l.fold(o, s)
 				merged = true
 				break
@@ -125,16 +128,6 @@ func (l *linked) mergeFormats(bases []*sess) {
 			seen[k] = append(seen[k], s)
 		}
 	}
-}
-
-// hasFormat: was a session of that source already folded into s?
-func hasFormat(s *sess, format string) bool {
-	for _, m := range s.merged {
-		if m.Format == format {
-			return true
-		}
-	}
-	return false
 }
 
 // fold merges src into dst: dst keeps its sid, gains src's evidence.
