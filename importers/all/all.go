@@ -6,4 +6,5 @@ import (
 	_ "github.com/sshtrail/sshtrail/importers/authlog"
 	_ "github.com/sshtrail/sshtrail/importers/journal"
 	_ "github.com/sshtrail/sshtrail/importers/unified"
+	_ "github.com/sshtrail/sshtrail/importers/zeek"
 )

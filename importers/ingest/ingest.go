@@ -48,7 +48,7 @@ type Summary struct {
 	Took         time.Duration `json:"-"`
 	Seconds      float64       `json:"seconds"`
 	EventsPerSec float64       `json:"events_per_sec"`
-	Hosts        []string      `json:"hosts,omitempty"` // hosts that got events (for incremental session rebuilds)
+	Hosts        []string      `json:"hosts,omitempty"`    // hosts that got events (for incremental session rebuilds)
 	Sessions     int           `json:"sessions,omitempty"` // sessions in the index after the rebuild (set by the caller)
 }
 
