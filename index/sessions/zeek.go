@@ -21,12 +21,10 @@ func newZeekBuilder(emit func(*sess)) *zeekBuilder {
 	return &zeekBuilder{ssh: map[string]*sess{}, conn: map[string]*index.Event{}, emit: emit}
 }
 
-func zeekKey(ev *index.Event) string {
-	if ev.ZeekUID == "" {
-		return ""
-	}
-	return ev.Host + "\x00" + ev.ZeekUID
-}
+// zeekKey is the uid alone: ssh.log and conn.log of one connection may
+// name the sensor differently (a cluster's conn.log has _node_name, its
+// ssh.log not), and uids are random 96-bit strings.
+func zeekKey(ev *index.Event) string { return ev.ZeekUID }
 
 func (z *zeekBuilder) add(ev *index.Event) {
 	k := zeekKey(ev)
