@@ -2,6 +2,7 @@ package sessions
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -56,15 +57,12 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	}
 	bases := b.Finish()
 
-	type old struct {
-		group string
-		js    []byte
-		state []byte
-	}
-	stored := map[string]old{}
+	// What is stored, as a digest per sid: enough to skip unchanged
+	// documents without holding every stored session in memory.
+	stored := map[string][32]byte{}
 	err = st.EachSessionDoc(ctx, nil, func(sd index.SessionDoc) error {
 		js, _ := json.Marshal(sd.Session)
-		stored[sd.Session.SID] = old{sd.Group, js, sd.State}
+		stored[sd.Session.SID] = digest(sd.Group, js, sd.State)
 		if sd.Group == "" || want(sd.Group) {
 			return nil
 		}
@@ -86,8 +84,7 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		keep[s.S.SID] = true
 		js, _ := json.Marshal(s.S)
 		state := stateOf(l.bases[s])
-		o, ok := stored[s.S.SID]
-		if ok && o.group == group(s) && string(o.js) == string(js) && string(o.state) == string(state) {
+		if d, ok := stored[s.S.SID]; ok && d == digest(group(s), js, state) {
 			continue
 		}
 		put = append(put, index.SessionDoc{Session: s.S, Group: group(s), State: state, BytesOut: s.BytesOut, BytesIn: s.BytesIn})
@@ -111,6 +108,18 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	stats.Sessions, stats.Written, stats.Deleted = len(l.all), len(put), len(del)
 	stats.Took = time.Since(t0)
 	return stats, nil
+}
+
+func digest(group string, js, state []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(group))
+	h.Write([]byte{0})
+	h.Write(js)
+	h.Write([]byte{0})
+	h.Write(state)
+	var d [32]byte
+	h.Sum(d[:0])
+	return d
 }
 
 // stateOf is the stored builder state: the host-source sessions behind one
