@@ -12,10 +12,10 @@ import (
 
 // linked is the outcome of the join: final sessions plus what was learned.
 type linked struct {
-	opts  Options
-	all   []*sess // final sessions (folded ones removed), by start
-	book  *AddrBook
-	bases map[*sess][][]byte // host-source builder state behind each final session
+	opts   Options
+	all    []*sess // final sessions (folded ones removed), by start
+	book   *AddrBook
+	bases  map[*sess][][]byte // host-source builder state behind each final session
 	bySID  map[string]*sess
 	byNode map[string][]*sess // node -> final sessions into it, by start
 	final  map[*sess]*sess    // per-source session -> the final one it is in
