@@ -254,3 +254,36 @@ func TestCorpusUnifiedOutOfOrderChild(t *testing.T) {
 	}
 	assertEveryAttemptOnce(t, evs, ss)
 }
+
+// The same hand-made case plus a sensor's ssh.log and conn.log (whose clock
+// is 1.5 s behind target01's): bob's login is one session seen by four
+// sources, and a Zeek record with no host log (target01 -> 10.1.2.99) is a
+// session of its own that hops from bob's.
+func TestHandmadeFourSources(t *testing.T) {
+	evs := importFile(t, "auditd", "testdata/handmade-jump-audit.log", importers.Options{Host: "jump"})
+	evs = append(evs, importFile(t, "authlog", "testdata/handmade-target-auth.log", importers.Options{Year: 2023})...)
+	evs = append(evs, importFile(t, "zeek", "testdata/handmade-zeek-ssh.log", importers.Options{})...)
+	evs = append(evs, importFile(t, "zeek", "testdata/handmade-zeek-conn.log", importers.Options{})...)
+	ss := Build(evs, Options{})
+	if len(ss) != 3 {
+		t.Fatalf("sessions = %d, want 3: %+v", len(ss), ss)
+	}
+	target, net := ss[1], ss[2]
+	if target.Host != "target01" || !slices.Equal(target.Sources, []string{"authlog", "auditd", "zeek_ssh", "zeek_conn"}) ||
+		len(target.Events) != 9 || target.Duration != 56 || target.Parent != ss[0].SID {
+		t.Errorf("target01 = %+v", target)
+	}
+	if net.Host != "" || net.DstIP != "10.1.2.99" || net.Parent != target.SID || net.Duration != 12 ||
+		!slices.Equal(net.Sources, []string{"zeek_ssh", "zeek_conn"}) || net.Outcome != "success" {
+		t.Errorf("zeek-only = %+v", net)
+	}
+	want := "198.51.100.7 → jump (alice, 22:16) → target01 (bob, 22:17) → 10.1.2.99 (22:17)"
+	if p := Paths(ss, 2); len(p) != 1 || p[0].String() != want {
+		t.Errorf("paths = %v", p)
+	}
+	// Beyond a 1 s skew the sensor's record is not bob's login: both stay visible.
+	ss = Build(evs, Options{Skew: time.Second})
+	if len(ss) != 4 {
+		t.Errorf("with 1 s skew: %d sessions, want 4", len(ss))
+	}
+}
