@@ -97,6 +97,18 @@ func (a *app) detectConfig() (detect.Config, error) {
 	return cfg, nil
 }
 
+// runDetect prints every finding as the detect command does.
+func runDetect(cmd *cobra.Command, s *index.Store, cfg detect.Config, loc *time.Location) error {
+	start := time.Now()
+	fs, err := detect.Run(cmd.Context(), s, cfg, nil, time.Time{})
+	if err != nil {
+		return err
+	}
+	printFindings(cmd.OutOrStdout(), fs, loc)
+	fmt.Fprintf(cmd.ErrOrStderr(), "%d findings (%s)\n", len(fs), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
 // assets is the config's `assets:` map of host name to addresses.
 func (a *app) assets() map[string][]string {
 	out := map[string][]string{}

@@ -109,6 +109,12 @@ func Expand(paths []string) (files []string, problems []string) {
 				if strings.HasPrefix(name, ".") || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
 					return nil
 				}
+				// Case folders carry notes and configs beside the logs; files
+				// named on the command line are always read.
+				switch strings.ToLower(filepath.Ext(name)) {
+				case ".md", ".yaml", ".yml", ".txt", ".pdf", ".pcap", ".pcapng":
+					return nil
+				}
 				if d.Type()&fs.ModeSymlink != 0 {
 					// Follow symlinks to files only; a link to a folder could loop.
 					st, err := os.Stat(path)

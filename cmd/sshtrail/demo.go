@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sshtrail/sshtrail/importers"
+	"github.com/sshtrail/sshtrail/importers/ingest"
+	"github.com/sshtrail/sshtrail/index"
+	sampledata "github.com/sshtrail/sshtrail/sample-data"
+)
+
+func init() {
+	extraCommands = append(extraCommands, (*app).demoCmd)
+}
+
+// openWorkbench is set by the tui command file.
+var openWorkbench func(cmd *cobra.Command, a *app, s *index.Store, dir string) error
+
+func (a *app) demoCmd() *cobra.Command {
+	var noTUI, keep bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Index the bundled intrusion case (sample-data/) into a temporary index and open the workbench",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tmp, err := os.MkdirTemp("", "sshtrail-demo-")
+			if err != nil {
+				return err
+			}
+			if !keep {
+				defer os.RemoveAll(tmp)
+			}
+			caseDir, config, err := sampledata.Extract(tmp)
+			if err != nil {
+				return fmt.Errorf("demo: extract the case: %w", err)
+			}
+			if a.configFile == "" {
+				// The case's own config: assets, groups, allow-lists.
+				a.v.SetConfigFile(config)
+				if err := a.v.ReadInConfig(); err != nil {
+					return fmt.Errorf("demo config: %w", err)
+				}
+				a.configFile = config
+			}
+			loc, err := a.location()
+			if err != nil {
+				return err
+			}
+			dir := filepath.Join(tmp, "index")
+			s, err := index.OpenOrCreate(dir)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			sum, err := ingest.Run(cmd.Context(), s, []string{caseDir}, ingest.Options{
+				Options: importers.Options{Year: sampledata.CaseYear, Location: loc},
+			})
+			if err != nil {
+				return err
+			}
+			for _, hook := range afterImport {
+				if err := hook(cmd, a, s, sum); err != nil {
+					return err
+				}
+			}
+			if noTUI || openWorkbench == nil {
+				printSummary(cmd.OutOrStdout(), dir, sum)
+				fmt.Fprintln(cmd.OutOrStdout())
+				cfg, err := a.detectConfig()
+				if err != nil {
+					return err
+				}
+				return runDetect(cmd, s, cfg, loc)
+			}
+			return openWorkbench(cmd, a, s, dir)
+		},
+	}
+	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "print the import summary and the findings instead of opening the workbench")
+	cmd.Flags().BoolVar(&keep, "keep", false, "keep the temporary index (its path is printed)")
+	return cmd
+}
