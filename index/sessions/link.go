@@ -110,9 +110,35 @@ func (l *linked) mergeFormats(bases []*sess) {
 		host, ip string
 		port     int
 	}
+	type pidKey struct {
+		host string
+		pid  int
+	}
 	seen := map[key][]*sess{}
+	byPID := map[pidKey][]*sess{}
 	for _, s := range bases {
-		if s.Kind != kindHost || s.S.SrcIP == "" || s.S.SrcPort == 0 {
+		if s.Kind != kindHost {
+			continue
+		}
+		// The same sshd seen by two sources (auditd records carry sshd's
+		// pid but no client port): same host and pid, within the skew.
+		if s.PID != 0 {
+			pk := pidKey{s.S.Host, s.PID}
+			merged := false
+			for _, o := range byPID[pk] {
+				if !o.gone && o.Format != s.Format && within(o.S.Start, s.S.Start, l.opts.Skew) &&
+					same(o.S.User, s.S.User) && same(canonIP(o.S.SrcIP), canonIP(s.S.SrcIP)) {
+					l.fold(o, s)
+					merged = true
+					break
+				}
+			}
+			if merged {
+				continue
+			}
+			byPID[pk] = append(byPID[pk], s)
+		}
+		if s.S.SrcIP == "" || s.S.SrcPort == 0 {
 			continue
 		}
 		k := key{s.S.Host, canonIP(s.S.SrcIP), s.S.SrcPort}
@@ -129,6 +155,9 @@ func (l *linked) mergeFormats(bases []*sess) {
 		}
 	}
 }
+
+// same: equal, or one side unknown.
+func same(a, b string) bool { return a == "" || b == "" || a == b }
 
 // fold merges src into dst: dst keeps its sid, gains src's evidence.
 func (l *linked) fold(dst, src *sess) {
