@@ -8,11 +8,11 @@ import (
 	"github.com/sshtrail/sshtrail/index"
 )
 
-// Builder turns a stream of events into per-source sessions. Feed it with
-// Add (in import order, as Store.Scan gives them) and call Finish.
+// builder turns a stream of events into per-source sessions. Feed it with
+// Add (in import order, as Store.Scan gives them) and call finish.
 // Memory: the sessions still open, the Zeek halves waiting for their other
 // half, and the finished sessions themselves (compact; no events).
-type Builder struct {
+type builder struct {
 	opts    Options
 	host    *hostBuilder
 	zeek    *zeekBuilder
@@ -30,17 +30,17 @@ type client struct {
 	in                   *sess // the login it ran in, when known
 }
 
-// NewBuilder starts a builder.
-func NewBuilder(opts Options) *Builder {
-	b := &Builder{opts: opts.withDefaults()}
+// newBuilder starts a builder.
+func newBuilder(opts Options) *builder {
+	b := &builder{opts: opts.withDefaults()}
 	emit := func(s *sess) { b.out = append(b.out, s) }
 	b.host = newHostBuilder(b.opts, emit)
 	b.zeek = newZeekBuilder(emit)
 	return b
 }
 
-// Add feeds one event.
-func (b *Builder) Add(ev *index.Event) {
+// Add feeds one event (exported for clarity; the type is internal).
+func (b *builder) Add(ev *index.Event) {
 	switch ev.Format {
 	case index.FormatZeekSSH, index.FormatZeekConn:
 		b.zeek.add(ev)
@@ -55,7 +55,7 @@ func (b *Builder) Add(ev *index.Event) {
 
 // addClient records an ssh client process; the login it ran in is looked
 // up now when its host is being built, else at link time.
-func (b *Builder) addClient(ev *index.Event) {
+func (b *builder) addClient(ev *index.Event) {
 	b.clients = append(b.clients, client{Host: ev.Host, User: ev.User, Ses: ev.Ses, TTY: ev.TTY,
 		DstHost: ev.DstHost, DstIP: ev.DstIP, TS: ev.TS, EventID: ev.ID,
 		in: b.host.commandSession(ev)})
@@ -66,9 +66,9 @@ func isSSHClient(ev *index.Event) bool {
 	return ev.DstHost != "" || ev.DstIP != ""
 }
 
-// Finish ends the stream and returns the per-source sessions, before any
+// finish ends the stream and returns the per-source sessions, before any
 // cross-source join.
-func (b *Builder) Finish() []*sess {
+func (b *builder) finish() []*sess {
 	b.host.flush()
 	b.zeek.flush()
 	sort.SliceStable(b.out, func(i, j int) bool { return less(b.out[i], b.out[j]) })
@@ -85,11 +85,11 @@ func less(a, b *sess) bool {
 // Build runs the whole correlation over events in memory and returns the
 // sessions, joined and linked. Rebuild does the same over a Store.
 func Build(events []*index.Event, opts Options) []index.Session {
-	b := NewBuilder(opts)
+	b := newBuilder(opts)
 	for _, ev := range events {
 		b.Add(ev)
 	}
-	l := link(b.Finish(), b.clients, b.opts, false)
+	l := link(b.finish(), b.clients, b.opts, false)
 	return l.sessions()
 }
 

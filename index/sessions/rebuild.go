@@ -40,7 +40,7 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		only[h] = true
 	}
 	want := func(h string) bool { return hosts == nil || only[h] }
-	b := NewBuilder(opts)
+	b := newBuilder(opts)
 	err := st.Scan(ctx, func(ev *index.Event) error {
 		switch {
 		case ev.Format == index.FormatZeekSSH || ev.Format == index.FormatZeekConn || want(ev.Host):
@@ -55,7 +55,7 @@ func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	if err != nil {
 		return nil, fmt.Errorf("sessions: scan: %w", err)
 	}
-	bases := b.Finish()
+	bases := b.finish()
 
 	// What is stored, as a digest per sid: enough to skip unchanged
 	// documents without holding every stored session in memory.
