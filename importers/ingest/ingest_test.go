@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +129,55 @@ func TestBadInputCountedNotFatal(t *testing.T) {
 	}
 	if len(sum.Unrecognised) != 1 || len(sum.FileErrors) == 0 {
 		t.Fatalf("want 1 unrecognised and file errors reported: %v / %v", sum.Unrecognised, sum.FileErrors)
+	}
+}
+
+// TestGzipBombStopsThatFileOnly: a file that inflates past 1000:1 stops with
+// a clear error and the import goes on with the other files.
+func TestGzipBombStopsThatFileOnly(t *testing.T) {
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	// A valid syslog first line so the bomb is sniffed as an auth log, then
+	// 200 MiB of one repeated byte.
+	zw.Write([]byte("Mar 14 02:40:01 bastion01 sshd[4101]: Invalid user admin from 198.51.100.23 port 40001\n"))
+	chunk := bytes.Repeat([]byte{'A'}, 1<<20)
+	for i := 0; i < 200; i++ {
+		zw.Write(chunk)
+	}
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "a-bomb.log.gz"), gz.Bytes(), 0o600)
+	data, _ := os.ReadFile(secure)
+	os.WriteFile(filepath.Join(dir, "b-secure"), data, 0o600)
+	s, _ := index.OpenOrCreate(filepath.Join(t.TempDir(), "idx"))
+	defer s.Close()
+	sum := run(t, s, dir)
+	bomb := false
+	for _, e := range sum.FileErrors {
+		if strings.Contains(e, "a-bomb.log.gz") && strings.Contains(e, "1000:1") {
+			bomb = true
+		}
+	}
+	if !bomb {
+		t.Fatalf("no bomb error in %v", sum.FileErrors)
+	}
+	if sum.Formats["authlog"] < 100 {
+		t.Fatalf("the good file was not imported: %+v", sum.Formats)
+	}
+}
+
+func TestUnreadableFileReported(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file")
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "locked"), []byte("x"), 0o000)
+	data, _ := os.ReadFile(secure)
+	os.WriteFile(filepath.Join(dir, "secure"), data, 0o600)
+	s, _ := index.OpenOrCreate(filepath.Join(t.TempDir(), "idx"))
+	defer s.Close()
+	sum := run(t, s, dir)
+	if len(sum.FileErrors) != 1 || !strings.Contains(sum.FileErrors[0], "locked") || sum.Added == 0 {
+		t.Fatalf("%v / %d added", sum.FileErrors, sum.Added)
 	}
 }
