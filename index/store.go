@@ -1,15 +1,10 @@
 package index
 
 import (
-	"bufio"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -39,6 +34,7 @@ type Store struct {
 	logMu  sync.Mutex
 	log    *os.File
 	logLen int64
+	frames frameCache
 	build  docBuilder
 }
 
@@ -48,7 +44,7 @@ const (
 	lockFile    = "lock"
 	keyLogLen   = "loglen"
 	keyVersion  = "version"
-	storeFormat = "1"
+	storeFormat = "2" // 2: compressed event-log frames
 )
 
 // ErrLocked is returned when another process holds the index.
@@ -195,118 +191,6 @@ func (s *Store) GetInternal(key string) ([]byte, error) { return s.idx.GetIntern
 // SetInternal stores a value under key.
 func (s *Store) SetInternal(key string, v []byte) error {
 	return s.idx.SetInternal([]byte(key), v)
-}
-
-// readEvent reads the event stored at pos ("offset:length") in the log.
-func (s *Store) readEvent(pos string) (*Event, error) {
-	var off, n int64
-	if _, err := fmt.Sscanf(pos, "%d:%d", &off, &n); err != nil {
-		return nil, fmt.Errorf("index: bad event position %q", pos)
-	}
-	buf := make([]byte, n)
-	if _, err := s.log.ReadAt(buf, off); err != nil {
-		return nil, fmt.Errorf("index: read event at %d: %w", off, err)
-	}
-	ev := new(Event)
-	if err := json.Unmarshal(buf, ev); err != nil {
-		return nil, fmt.Errorf("index: decode event at %d: %w", off, err)
-	}
-	return ev, nil
-}
-
-// Scan calls fn for every event in import order, reading the event log
-// sequentially. JSON decoding is most of a scan's cost, so chunks of lines
-// are decoded on every core while fn still sees events in order. It stops at
-// the first error fn returns.
-func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
-	s.logMu.Lock()
-	end := s.logLen
-	s.logMu.Unlock()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	type chunk struct {
-		lines [][]byte
-		evs   []*Event
-		err   error
-		done  chan struct{}
-	}
-	workers := runtime.GOMAXPROCS(0)
-	order := make(chan *chunk, workers*2)
-	work := make(chan *chunk, workers*2)
-	var readErr error
-	go func() {
-		defer close(order)
-		defer close(work)
-		r := bufio.NewReaderSize(io.NewSectionReader(s.log, 0, end), 1<<20)
-		const per = 512
-		c := &chunk{done: make(chan struct{})}
-		send := func() bool {
-			select {
-			case order <- c:
-			case <-ctx.Done():
-				return false
-			}
-			select {
-			case work <- c:
-			case <-ctx.Done():
-				return false
-			}
-			c = &chunk{done: make(chan struct{})}
-			return true
-		}
-		for {
-			line, err := r.ReadBytes('\n')
-			if len(line) > 0 {
-				c.lines = append(c.lines, line)
-				if len(c.lines) == per && !send() {
-					return
-				}
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				readErr = err
-				break
-			}
-		}
-		if len(c.lines) > 0 {
-			send()
-		}
-	}()
-	for i := 0; i < workers; i++ {
-		go func() {
-			for c := range work {
-				c.evs = make([]*Event, 0, len(c.lines))
-				for _, l := range c.lines {
-					ev := new(Event)
-					if err := json.Unmarshal(l, ev); err != nil {
-						c.err = fmt.Errorf("index: event log: %w", err)
-						break
-					}
-					c.evs = append(c.evs, ev)
-				}
-				c.lines = nil
-				close(c.done)
-			}
-		}()
-	}
-	for c := range order {
-		<-c.done
-		if c.err != nil {
-			return c.err
-		}
-		for _, ev := range c.evs {
-			if err := fn(ev); err != nil {
-				return err
-			}
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-	}
-	return readErr
 }
 
 // scorchConfig tunes Bleve's segment merging for bulk loads: merging fewer,

@@ -155,27 +155,27 @@ func (w *Writer) commit(batch []*Event, marks []mark) error {
 	if err != nil {
 		return err
 	}
-	buf := make([]byte, 0, 512*len(batch))
-	positions := make([][]byte, 0, len(batch))
+	jsons := make([][]byte, 0, len(batch))
 	fresh := make([]*Event, 0, len(batch))
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	off := s.logLen
 	for _, ev := range batch {
 		if present[ev.ID] || uniq[ev.ID] {
 			w.stats.Present++
 			continue
 		}
 		uniq[ev.ID] = true
-		start := len(buf)
 		js, err := json.Marshal(ev)
 		if err != nil {
 			return fmt.Errorf("index: encode event %s: %w", ev.ID, err)
 		}
-		buf = append(buf, js...)
-		buf = append(buf, '\n')
-		positions = append(positions, []byte(strconv.FormatInt(off+int64(start), 10)+":"+strconv.Itoa(len(js))))
+		jsons = append(jsons, js)
 		fresh = append(fresh, ev)
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	off := s.logLen
+	buf, positions, err := encodeFrames(jsons, off)
+	if err != nil {
+		return fmt.Errorf("index: compress events: %w", err)
 	}
 	if len(fresh) == 0 {
 		if len(marks) == 0 {
