@@ -11,7 +11,7 @@ type auditLog struct {
 
 func (a *auditLog) head(b []byte, h *host, typ string, us int64) []byte {
 	a.serial++
-	return stamp(b, h, typ, us, a.serial)
+	return stamp(b, h, typ, a.o.mono(us), a.serial)
 }
 
 // stamp appends "node=H type=T msg=audit(1772444087.800:81201): ".
@@ -72,6 +72,7 @@ func (a *auditLog) pam(h *host, us int64, typ, op string, s *session, ok bool) {
 func (a *auditLog) exec(h *host, us int64, pid, ppid, ses int, u *user, argv []string, event bool) {
 	a.serial++
 	serial := a.serial
+	us = a.o.mono(us)
 	st := func(b []byte, typ string) []byte { return stamp(b, h, typ, us, serial) }
 	exe := "/usr/bin/" + argv[0]
 	b := st(a.o.buf[:0], "SYSCALL")

@@ -21,6 +21,7 @@ func (s *syslogLog) file() *out { return s.o }
 
 func (s *syslogLog) line(h *host, us int64, prog string, pid int, msg []byte, event bool) {
 	o := s.o
+	us = o.mono(us)
 	b := o.buf[:0]
 	if s.iso {
 		b = o.clock.iso8601(b, us)
@@ -66,6 +67,7 @@ func (j *journalLog) line(h *host, us int64, prog string, pid int, msg []byte, e
 	// unknown one as action "other"), where the auth.log importer ignores
 	// logind chatter: count as it does.
 	event = event || prog == "systemd-logind" || prog == "sudo"
+	us = o.mono(us)
 	j.seq++
 	m := journalMeta[prog]
 	mono := us - j.up
@@ -133,6 +135,7 @@ func (u *unifiedLog) line(h *host, us int64, prog string, pid int, msg []byte, e
 		return
 	}
 	o := u.o
+	us = o.mono(us)
 	u.thread += 7
 	b := append(o.buf[:0], `{"timezoneName":"","messageType":"Default","eventType":"logEvent","source":null,"formatString":"%{public}s","userID":0,"activityIdentifier":0,"subsystem":"","category":"","threadID":`...)
 	b = appendInt(b, 100000+u.thread%900000)

@@ -16,6 +16,7 @@ type out struct {
 	limit  int  // 0: none
 	total  *int // events of every file, when shared
 	err    error
+	lastUS int64 // time of the last line, for mono
 	clock  clock
 	buf    []byte
 }
@@ -26,6 +27,16 @@ func newOut(name string, w io.Writer, limit int) *out {
 		o.closer = c
 	}
 	return o
+}
+
+// mono keeps a file's times in order: a logger stamps lines as they
+// arrive, so a line is never older than the one before it.
+func (o *out) mono(us int64) int64 {
+	if us < o.lastUS {
+		return o.lastUS
+	}
+	o.lastUS = us
+	return us
 }
 
 // full reports whether the line limit is reached.

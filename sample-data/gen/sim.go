@@ -57,6 +57,7 @@ const (
 	laterHop
 	laterFail  // one failed password: s.h, s.src, s.u.name; n = 1 for an invalid user
 	laterPlant // stage n of the planted intrusion
+	laterFailed
 )
 
 type queue []later
@@ -96,6 +97,8 @@ func (s *sim) runUntil(t int64) {
 			s.hop(l.at, l.s, l.n)
 		case laterFail:
 			s.failure(l.at, l.s.h, l.s.src, l.s.u.name, l.n == 1)
+		case laterFailed:
+			s.failed(l.at, l.s, l.n == 1)
 		case laterPlant:
 			s.plantStage(l.at, l.s, l.n)
 		}
@@ -177,6 +180,12 @@ func (s *sim) login(at int64, h *host, u *user, src uint32, method string, lengt
 	h.ses++
 	h.logind++
 	se.ses, se.logind = h.ses, h.logind
+	if h.silent() {
+		// Nothing to write on the host (WriteConnTSV): only the network sees it.
+		s.network(se, length, "T", 1)
+		s.after(se.end, laterClose, se, 0)
+		return se
+	}
 	if method == "password" && h.audit != nil {
 		h.audit.pam(h, at-400000, "USER_AUTH", "authentication", se, true)
 	}
@@ -242,6 +251,9 @@ func (s *sim) network(se *session, length int64, success string, attempts int) {
 
 func (s *sim) logout(at int64, se *session) {
 	h, u := se.h, se.u
+	if h.silent() {
+		return
+	}
 	s.m("Received disconnect")
 	s.fromPort(se.src, se.sport)
 	s.msg = append(s.msg, ":11: disconnected by user"...)
@@ -329,38 +341,53 @@ func (s *sim) queueFailure(at int64, h *host, src uint32, name string, invalid b
 	s.after(at, laterFail, &session{h: h, src: src, u: &user{name: name}}, n)
 }
 
-// failure is one failed password attempt on its own connection.
+// failure is one failed password attempt on its own connection; the
+// failure itself comes two seconds later (failed attempts are delayed).
 func (s *sim) failure(at int64, h *host, src uint32, name string, invalid bool) {
-	r := s.r
-	pid, port := h.nextPID(r), s.port()
+	if h.silent() && s.dmz == nil {
+		return
+	}
+	se := &session{h: h, src: src, u: &user{name: name}, pid: h.nextPID(s.r), sport: s.port(), start: at}
 	if invalid {
 		s.m("Invalid user ", name)
-		s.fromPort(src, port)
-		s.emit(h, at, "sshd", pid, true)
+		s.fromPort(src, se.sport)
+		s.emit(h, at, "sshd", se.pid, true)
 		s.m("pam_unix(sshd:auth): check pass; user unknown")
-		s.emit(h, at+600000, "sshd", pid, true)
+		s.emit(h, at+600000, "sshd", se.pid, true)
 		s.m("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=")
 		s.msg = appendIP(s.msg, src)
-		s.emit(h, at+600000, "sshd", pid, true)
-		s.m("Failed password for invalid user ", name)
+		s.emit(h, at+600000, "sshd", se.pid, true)
 	} else {
 		s.m("pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=")
 		s.msg = appendIP(s.msg, src)
 		s.msg = append(s.msg, "  user="...)
 		s.msg = append(s.msg, name...)
-		s.emit(h, at+600000, "sshd", pid, true)
+		s.emit(h, at+600000, "sshd", se.pid, true)
+	}
+	n := 0
+	if invalid {
+		n = 1
+	}
+	s.after(at+2e6, laterFailed, se, n)
+}
+
+func (s *sim) failed(at int64, se *session, invalid bool) {
+	h, name, src, pid, port := se.h, se.u.name, se.src, se.pid, se.sport
+	if invalid {
+		s.m("Failed password for invalid user ", name)
+	} else {
 		s.m("Failed password for ", name)
 	}
 	s.fromPort(src, port)
 	s.msg = append(s.msg, " ssh2"...)
-	s.emit(h, at+2e6, "sshd", pid, true)
+	s.emit(h, at, "sshd", pid, true)
 	if h.audit != nil {
 		acct := name
 		if invalid {
 			acct = "(invalid user)"
 		}
-		se := session{pid: pid, src: src, u: &user{name: acct}}
-		h.audit.pam(h, at+2e6-1000, "USER_AUTH", "authentication", &se, false)
+		au := session{pid: pid, src: src, u: &user{name: acct}}
+		h.audit.pam(h, at-1000, "USER_AUTH", "authentication", &au, false)
 	}
 	if invalid {
 		s.m("Connection closed by invalid user ", name)
@@ -369,9 +396,10 @@ func (s *sim) failure(at int64, h *host, src uint32, name string, invalid bool) 
 	}
 	s.addrPort(src, port)
 	s.msg = append(s.msg, " [preauth]"...)
-	s.emit(h, at+2e6+300000, "sshd", pid, true)
+	s.emit(h, at+300000, "sshd", pid, true)
 	if s.dmz != nil {
-		c := conn{us: at - 200000, uid: s.zeekUID(), orig: src, origPort: port, resp: h.ip, respPort: 22, service: "ssh",
+		r := s.r
+		c := conn{us: se.start - 200000, uid: s.zeekUID(), orig: src, origPort: port, resp: h.ip, respPort: 22, service: "ssh",
 			durUS: 2600000, origBytes: 1400 + r.IntN(200), respBytes: 2100 + r.IntN(200), state: "SF", history: "ShAdDaFf", origPkts: 14, respPkts: 13}
 		writeConnJSON(s.dmz.conn, &c)
 	}
