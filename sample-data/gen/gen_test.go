@@ -195,9 +195,11 @@ func TestRoundTrip(t *testing.T) {
 	for _, n := range sum.Files {
 		lines += n
 	}
-	if ratio := float64(got.Ignored) / float64(lines); ratio < 0.08 || ratio > 0.35 {
+	ratio := float64(got.Ignored) / float64(lines)
+	if ratio < 0.08 || ratio > 0.3 {
 		t.Errorf("ignored %d of %d lines (%.0f%%)", got.Ignored, lines, 100*ratio)
 	}
+	t.Logf("%d lines, %d events, %d ignored (%.0f%%)", lines, got.Events, got.Ignored, 100*ratio)
 	for _, f := range []string{index.FormatAuthlog, index.FormatJournal, index.FormatUnified, index.FormatAuditd, index.FormatZeekSSH, index.FormatZeekConn, index.FormatZeekNotice} {
 		if got.Formats[f] == 0 {
 			t.Errorf("no %s events", f)
@@ -280,6 +282,10 @@ func TestSingleFilesImport(t *testing.T) {
 	}
 	if n := got.Formats[index.FormatAuthlog] + got.Ignored; n != 20000 {
 		t.Errorf("auth.log: %d events + %d ignored, want 20000 lines", got.Formats[index.FormatAuthlog], got.Ignored)
+	}
+	// CRON and logind chatter, as in a real auth.log.
+	if got.Ignored < 3000 || got.Ignored > 5000 {
+		t.Errorf("auth.log: %d of 20000 lines ignored", got.Ignored)
 	}
 	var first, last time.Time
 	store.Scan(context.Background(), func(ev *index.Event) error {

@@ -426,6 +426,14 @@ func (s *sim) noise(at int64, h *host) {
 	s.emit(h, at, "CRON", pid, false)
 	s.m("pam_unix(cron:session): session closed for user root")
 	s.emit(h, at+1e6, "CRON", pid, false)
+	// About a fifth of auth.log is lines sshtrail does not read.
+	if s.r.IntN(5) < 3 {
+		pid := h.nextPID(s.r)
+		s.m("pam_unix(cron:session): session opened for user www-data(uid=33) by (uid=0)")
+		s.emit(h, at+1100000, "CRON", pid, false)
+		s.m("pam_unix(cron:session): session closed for user www-data")
+		s.emit(h, at+1900000, "CRON", pid, false)
+	}
 	if h.audit != nil && s.r.IntN(2) == 0 {
 		s.argv = append(s.argv[:0], "run-parts", "--report", "/etc/cron.hourly")
 		h.audit.exec(h, at+200000, h.nextPID(s.r), pid, 0, &user{name: "root"}, s.argv, false)
