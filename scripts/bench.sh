@@ -22,7 +22,7 @@ timed_import() { # name idx path...
   local name=$1 idx=$2; shift 2
   rm -rf "$idx"
   local out
-  out=$( { /usr/bin/time -f "RSS %M" $BIN --index "$idx" import --json "$@" ; } 2>&1 )
+  out=$( { /usr/bin/time -f "RSS %M" $BIN --index "$idx" import --no-sessions --json "$@" ; } 2>&1 )
   local rss eps events secs
   rss=$(echo "$out" | awk '/^RSS/ {print $2}')
   events=$(echo "$out" | grep '^{' | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"])')
@@ -37,6 +37,10 @@ timed_import() { # name idx path...
 echo "== import (target ≥ 30k events/s, RSS ≤ 512 MB, index ≤ 2× raw)"
 timed_import "auth.log ($N lines)" "$WORK/idx-auth" "$AUTH"
 timed_import "Zeek conn.log TSV ($N records)" "$WORK/idx-conn" "$CONN"
+echo
+
+echo "== session rebuild after the auth.log import"
+/usr/bin/time -f "sessions --rebuild: %e s, peak RSS %M KB" $BIN --index "$WORK/idx-auth" sessions --rebuild --host nosuchhost 2>&1 | grep -E "rebuilt|sessions --rebuild"
 echo
 
 echo "== queries over the auth.log index (targets: open+first page ≤ 300 ms, term p50 ≤ 20 ms, facets/sorted page p50 ≤ 100 ms)"

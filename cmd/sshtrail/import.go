@@ -25,7 +25,7 @@ func (a *app) importCmd() *cobra.Command {
 	var (
 		format, host, zeekConn string
 		year, batch            int
-		asJSON                 bool
+		asJSON, noSessions     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "import [flags] PATH...",
@@ -63,9 +63,11 @@ func (a *app) importCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, hook := range afterImport {
-				if err := hook(cmd, a, s, sum); err != nil {
-					return err
+			if !noSessions {
+				for _, hook := range afterImport {
+					if err := hook(cmd, a, s, sum); err != nil {
+						return err
+					}
 				}
 			}
 			if asJSON {
@@ -83,6 +85,7 @@ func (a *app) importCmd() *cobra.Command {
 	f.StringVar(&zeekConn, "zeek-conn", "all", "Zeek conn.log records to keep: all, or ssh (port 22 / service ssh) for very large sets")
 	f.IntVar(&batch, "batch", index.DefaultBatchSize, "events per index batch")
 	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
+	f.BoolVar(&noSessions, "no-sessions", false, "do not rebuild sessions now (run `sshtrail sessions --rebuild` later; for bulk loads of many files)")
 	return cmd
 }
 
