@@ -9,28 +9,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/tui"
 )
 
-// safe makes log-derived text inert for a terminal.
-// TODO(lead): switch to tui.Sanitize once the tui package lands, so there is one implementation.
-func safe(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+// safe makes log-derived text inert for a terminal; the same function the
+// workbench uses, so there is one definition of "inert".
+func safe(s string) string { return tui.Sanitize(s) }
 
 // cell bounds a field for a table column.
 func cell(s string, max int) string {

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/saved"
+	"github.com/sshtrail/sshtrail/tui"
+)
+
+func init() {
+	extraCommands = append(extraCommands, (*app).tuiCmd)
+	openWorkbench = func(cmd *cobra.Command, a *app, s *index.Store, dir string) error {
+		loc, err := a.location()
+		if err != nil {
+			return err
+		}
+		cfg, err := a.detectConfig()
+		if err != nil {
+			return err
+		}
+		return tui.Run(cmd.Context(), tui.Options{
+			Store: s, IndexDir: dir, Location: loc, Detect: cfg,
+			Sessions: a.sessionOptions(), Saved: a.savedFile(),
+		})
+	}
+}
+
+func (a *app) tuiCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "tui",
+		Short: "Open the workbench on the index: search, sessions, detections, pivots, paths, saved queries, import",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := index.OpenOrCreate(a.indexDir())
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			return openWorkbench(cmd, a, s, a.indexDir())
+		},
+	}
+}
+
+var _ = saved.File{}
