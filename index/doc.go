@@ -2,6 +2,7 @@ package index
 
 import (
 	"encoding/hex"
+	"math"
 	"net/netip"
 	"strconv"
 	"time"
@@ -55,11 +56,20 @@ func (b *docBuilder) padded(d *document.Document, name string, v int) {
 	d.AddField(document.NewTextFieldCustom(name, nil, []byte(PadInt(name, int64(v))), bindex.IndexField, b.kw))
 }
 
+// number indexes a size or duration as a padded keyword (see paddedFields).
 func (b *docBuilder) number(d *document.Document, name string, v float64) {
-	if v == 0 {
+	if v <= 0 {
 		return
 	}
-	d.AddField(document.NewNumericFieldWithIndexingOptions(name, nil, v, bindex.IndexField))
+	d.AddField(document.NewTextFieldCustom(name, nil, []byte(PadInt(name, scaled(name, v))), bindex.IndexField, b.kw))
+}
+
+// scaled is v in the stored unit of field (ms for duration), rounded down.
+func scaled(field string, v float64) int64 {
+	if s, ok := paddedScale[field]; ok {
+		v *= s
+	}
+	return int64(math.Floor(v))
 }
 
 func (b *docBuilder) stored(d *document.Document, name string, v []byte) {

@@ -302,12 +302,19 @@ func rewrite(q query.Query) (query.Query, error) {
 	case *query.NumericRangeQuery:
 		f := t.Field()
 		if _, ok := paddedFields[f]; ok {
+			scale := 1.0
+			if s, ok := paddedScale[f]; ok {
+				scale = s
+			}
 			var min, max string
 			if t.Min != nil {
-				min = PadInt(f, int64(math.Ceil(*t.Min)))
+				min = PadInt(f, max64(0, int64(math.Ceil(*t.Min*scale))))
 			}
 			if t.Max != nil {
-				max = PadInt(f, int64(math.Floor(*t.Max)))
+				if *t.Max < 0 {
+					return query.NewMatchNoneQuery(), nil
+				}
+				max = PadInt(f, int64(math.Floor(*t.Max*scale)))
 			}
 			tr := query.NewTermRangeInclusiveQuery(min, max, t.InclusiveMin, t.InclusiveMax)
 			tr.SetField(f)
@@ -331,9 +338,9 @@ func isKeywordLike(f string) bool {
 // rewriteMatch handles exact values of padded numbers and CIDR blocks.
 func rewriteMatch(field, v string, orig query.Query) (query.Query, error) {
 	if _, ok := paddedFields[field]; ok {
-		var n int64
-		if _, err := fmt.Sscanf(v, "%d", &n); err == nil {
-			tq := query.NewTermQuery(PadInt(field, n))
+		var f float64
+		if _, err := fmt.Sscanf(v, "%g", &f); err == nil && f >= 0 {
+			tq := query.NewTermQuery(PadInt(field, scaled(field, f)))
 			tq.SetField(field)
 			return tq, nil
 		}
@@ -393,4 +400,11 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("time %q: use RFC 3339, YYYY-MM-DD[ HH:MM[:SS]], or a duration like 24h / 7d", s)
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }

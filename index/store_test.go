@@ -226,3 +226,32 @@ func TestEventIDStable(t *testing.T) {
 		t.Fatal("ids not distinct/stable")
 	}
 }
+
+func TestSizeAndDurationRanges(t *testing.T) {
+	s := newStore(t)
+	base := time.Date(2026, 3, 14, 3, 0, 0, 0, time.UTC)
+	evs := []*Event{
+		{ID: "c1", TS: base, Format: FormatZeekConn, Action: ActionConnection, SrcIP: "10.0.1.10", DstIP: "10.0.2.20", DstPort: 22, Duration: 3538.4, BytesOut: 188743680, BytesIn: 5242880},
+		{ID: "c2", TS: base, Format: FormatZeekConn, Action: ActionConnection, SrcIP: "10.0.2.20", DstIP: "10.0.9.5", DstPort: 3389, Duration: 900.5, BytesOut: 90177536},
+		{ID: "c3", TS: base, Format: FormatZeekConn, Action: ActionConnection, SrcIP: "198.51.100.23", DstIP: "203.0.113.10", DstPort: 22, Duration: 5.6, BytesOut: 1450, BytesIn: 2210},
+	}
+	ingest(t, s, evs)
+	for _, c := range []struct {
+		q    string
+		want int
+	}{
+		{"bytes_out:>100000000", 1},
+		{"bytes_out:>=1450", 3},
+		{"bytes_out:<2000", 1},
+		{"duration:>3600", 0},
+		{"duration:>=900.5", 2},
+		{"duration:<6", 1},
+		{"bytes_in:>0 dst_port:22", 2},
+		{"duration:5.6", 1},
+	} {
+		n, err := s.Count(context.Background(), Query{Q: c.q})
+		if err != nil || int(n) != c.want {
+			t.Errorf("%s: %d (%v), want %d", c.q, n, err, c.want)
+		}
+	}
+}

@@ -42,7 +42,6 @@ func (a *app) importCmd() *cobra.Command {
 			if zeekConn != "all" && zeekConn != "ssh" {
 				return fmt.Errorf("--zeek-conn must be all or ssh")
 			}
-			tuneGC()
 			s, err := index.OpenOrCreate(a.indexDir())
 			if err != nil {
 				return err

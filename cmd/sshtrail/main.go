@@ -14,6 +14,7 @@ func main() {
 	// The index and exports hold sensitive data: nothing we create is
 	// readable by others.
 	syscall.Umask(0o077)
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRoot().ExecuteContext(ctx); err != nil {

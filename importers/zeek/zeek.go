@@ -405,7 +405,9 @@ func convert(path string, r record, opts importers.Options) (*index.Event, strin
 		ev.KeyType = str(r, "host_key_alg")
 		ev.Reason = str(r, "direction")
 		var b strings.Builder
-		fmt.Fprintf(&b, "ssh %s %s:%d -> %s:%d", ev.ZeekUID, ev.SrcIP, ev.SrcPort, ev.DstIP, ev.DstPort)
+		// The message is the record in words: endpoints as separate tokens,
+		// the uid left to zeek_uid (unique tokens bloat the text index).
+		fmt.Fprintf(&b, "ssh %s port %d -> %s port %d", ev.SrcIP, ev.SrcPort, ev.DstIP, ev.DstPort)
 		for _, k := range []string{"auth_success", "auth_attempts", "direction", "client", "server", "kex_alg", "host_key_alg", "hassh", "hasshServer"} {
 			if v, ok := r.get(k); ok && v != "" {
 				fmt.Fprintf(&b, " %s=%s", k, v)
@@ -424,8 +426,9 @@ func convert(path string, r record, opts importers.Options) (*index.Event, strin
 		ev.BytesOut, ev.BytesIn = atoi64(r, "orig_bytes"), atoi64(r, "resp_bytes")
 		ev.ConnState, ev.Service = str(r, "conn_state"), service
 		var b strings.Builder
-		fmt.Fprintf(&b, "conn %s %s %s:%d -> %s:%d", ev.ZeekUID, str(r, "proto"), ev.SrcIP, ev.SrcPort, ev.DstIP, ev.DstPort)
-		for _, k := range []string{"service", "duration", "orig_bytes", "resp_bytes", "conn_state", "history"} {
+		fmt.Fprintf(&b, "conn %s %s port %d -> %s port %d", str(r, "proto"), ev.SrcIP, ev.SrcPort, ev.DstIP, ev.DstPort)
+		// Sizes and duration are fields of their own (bytes_out:>1000000).
+		for _, k := range []string{"service", "conn_state", "history"} {
 			if v, ok := r.get(k); ok && v != "" {
 				fmt.Fprintf(&b, " %s=%s", k, v)
 			}
