@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -204,4 +206,37 @@ func scorchConfig() map[string]interface{} {
 			"SegmentsPerMergeTask": 30,
 		},
 	}
+}
+
+// Compact merges the index's segments into a few large ones. A bulk import
+// leaves hundreds of small segments and every query pays for each of them
+// (measured on 831k events: a term count took ~290 ms before compaction);
+// the import command compacts after large imports.
+func (s *Store) Compact(ctx context.Context) error {
+	adv, err := s.idx.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	opts.MaxSegmentsPerTier = 2
+	opts.SegmentsPerMergeTask = 10
+	if err := sc.ForceMerge(ctx, &opts); err != nil {
+		return fmt.Errorf("index %s: compact: %w", s.dir, err)
+	}
+	return nil
+}
+
+// Segments is how many segments the index has (for diagnostics).
+func (s *Store) Segments() int {
+	m := s.idx.StatsMap()
+	if idx, ok := m["index"].(map[string]interface{}); ok {
+		if n, ok := idx["num_root_segments"].(uint64); ok {
+			return int(n)
+		}
+	}
+	return -1
 }

@@ -18,6 +18,10 @@ import (
 	"github.com/sshtrail/sshtrail/index"
 )
 
+// compactAfter is the number of new events after which an import merges
+// the index's segments.
+const compactAfter = 50000
+
 // afterImport hooks run after events are written (session rebuild).
 var afterImport []func(cmd *cobra.Command, a *app, s *index.Store, sum *ingest.Summary) error
 
@@ -61,6 +65,14 @@ func (a *app) importCmd() *cobra.Command {
 			}
 			if err != nil {
 				return err
+			}
+			if sum.Added >= compactAfter {
+				// Hundreds of small segments slow every later query.
+				t := time.Now()
+				if err := s.Compact(cmd.Context()); err != nil {
+					return err
+				}
+				sum.Assumed = append(sum.Assumed, fmt.Sprintf("index compacted in %.1fs", time.Since(t).Seconds()))
 			}
 			if !noSessions {
 				for _, hook := range afterImport {
