@@ -109,7 +109,6 @@ func IPHex(v string) string {
 
 func (b *docBuilder) event(ev *Event, pos []byte) *document.Document {
 	d := document.NewDocument(ev.ID)
-	b.keyword(d, typeField, TypeEvent)
 	b.keyword(d, "ts", FormatTS(ev.TS))
 	b.keyword(d, "tsh", ev.TS.UTC().Format(hourLayout))
 	b.keyword(d, "format", ev.Format)

@@ -39,10 +39,15 @@ func (s *Store) compile(ctx context.Context, q Query, doctype string) (query.Que
 	if err != nil {
 		return nil, err
 	}
-	tq := query.NewTermQuery(doctype)
-	tq.SetField(typeField)
-	parts := []query.Query{tq}
-	if _, all := parsed.(*query.MatchAllQuery); !all {
+	var parts []query.Query
+	if doctype != TypeEvent {
+		// Session documents carry their type; events need no filter in
+		// their own index.
+		tq := query.NewTermQuery(doctype)
+		tq.SetField(typeField)
+		parts = append(parts, tq)
+	}
+	if _, all := parsed.(*query.MatchAllQuery); !all || len(parts) == 0 {
 		parts = append(parts, parsed)
 	}
 	if !q.Since.IsZero() || !q.Until.IsZero() {

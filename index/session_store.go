@@ -105,7 +105,7 @@ func (s *Store) PutSessions(ctx context.Context, docs []SessionDoc) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b := s.idx.NewBatch()
+		b := s.sidx.NewBatch()
 		for j := i; j < len(docs) && j < i+batch; j++ {
 			d, err := s.build.session(&docs[j])
 			if err != nil {
@@ -115,7 +115,7 @@ func (s *Store) PutSessions(ctx context.Context, docs []SessionDoc) error {
 				return fmt.Errorf("index: session %s: %w", docs[j].Session.SID, err)
 			}
 		}
-		if err := s.idx.Batch(b); err != nil {
+		if err := s.sidx.Batch(b); err != nil {
 			return fmt.Errorf("index: commit sessions: %w", err)
 		}
 	}
@@ -129,11 +129,11 @@ func (s *Store) DeleteSessionIDs(ctx context.Context, sids []string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b := s.idx.NewBatch()
+		b := s.sidx.NewBatch()
 		for j := i; j < len(sids) && j < i+batch; j++ {
 			b.Delete(SessionDocID(sids[j]))
 		}
-		if err := s.idx.Batch(b); err != nil {
+		if err := s.sidx.Batch(b); err != nil {
 			return fmt.Errorf("index: delete sessions: %w", err)
 		}
 	}
@@ -198,7 +198,7 @@ func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionRe
 		req.From = 0
 		req.SetSearchAfter(p.After)
 	}
-	res, err := s.idx.SearchInContext(ctx, req)
+	res, err := s.sidx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search sessions: %w", err)
 	}
@@ -221,7 +221,7 @@ func (s *Store) CountSessions(ctx context.Context, q Query) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.idx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bq, 0, 0, false))
+	res, err := s.sidx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bq, 0, 0, false))
 	if err != nil {
 		return 0, fmt.Errorf("count sessions: %w", err)
 	}
@@ -320,7 +320,7 @@ func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool,
 		if after != nil {
 			req.SetSearchAfter(after)
 		}
-		res, err := s.idx.SearchInContext(ctx, req)
+		res, err := s.sidx.SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("sessions: %w", err)
 		}
@@ -357,7 +357,7 @@ func (s *Store) FacetSessions(ctx context.Context, q Query, fields []string, n i
 	for _, f := range fields {
 		req.AddFacet(f, bleve.NewFacetRequest(f, n))
 	}
-	res, err := s.idx.SearchInContext(ctx, req)
+	res, err := s.sidx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("session facets: %w", err)
 	}

@@ -29,7 +29,8 @@ import (
 // leaves a consistent store and a re-import adds exactly what is missing.
 type Store struct {
 	dir     string
-	idx     bleve.Index
+	idx     bleve.Index // events
+	sidx    bleve.Index // sessions
 	mapping *mapping.IndexMappingImpl
 	lock    *os.File
 
@@ -42,11 +43,12 @@ type Store struct {
 
 const (
 	bleveDir    = "bleve"
+	sessionsDir = "sessions"
 	eventLog    = "events.jsonl"
 	lockFile    = "lock"
 	keyLogLen   = "loglen"
 	keyVersion  = "version"
-	storeFormat = "2" // 2: compressed event-log frames
+	storeFormat = "3" // 2: compressed event-log frames; 3: sessions in their own index
 )
 
 // ErrLocked is returned when another process holds the index.
@@ -95,31 +97,46 @@ func open(dir string, create bool) (*Store, error) {
 	return s, nil
 }
 
+func (s *Store) openOne(path string, create bool) (bleve.Index, error) {
+	idx, err := bleve.OpenUsing(path, scorchConfig())
+	switch {
+	case err == nil:
+		return idx, nil
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && create:
+		idx, err = bleve.NewUsing(path, s.mapping, scorch.Name, scorch.Name, scorchConfig())
+		if err != nil {
+			return nil, fmt.Errorf("index %s: create: %w", s.dir, err)
+		}
+		if err := idx.SetInternal([]byte(keyVersion), []byte(storeFormat)); err != nil {
+			idx.Close()
+			return nil, err
+		}
+		return idx, nil
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		return nil, fmt.Errorf("index %s: %w (run `sshtrail import` first)", s.dir, ErrNoIndex)
+	default:
+		return nil, fmt.Errorf("index %s: %w", s.dir, err)
+	}
+}
+
 func (s *Store) openBleve(create bool) error {
 	m, err := NewMapping()
 	if err != nil {
 		return err
 	}
 	s.mapping = m
-	path := filepath.Join(s.dir, bleveDir)
-	idx, err := bleve.OpenUsing(path, scorchConfig())
-	switch {
-	case err == nil:
-	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && create:
-		idx, err = bleve.NewUsing(path, m, scorch.Name, scorch.Name, scorchConfig())
-		if err != nil {
-			return fmt.Errorf("index %s: create: %w", s.dir, err)
-		}
-		if err := idx.SetInternal([]byte(keyVersion), []byte(storeFormat)); err != nil {
-			idx.Close()
-			return err
-		}
-	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
-		return fmt.Errorf("index %s: %w (run `sshtrail import` first)", s.dir, ErrNoIndex)
-	default:
-		return fmt.Errorf("index %s: %w", s.dir, err)
+	idx, err := s.openOne(filepath.Join(s.dir, bleveDir), create)
+	if err != nil {
+		return err
 	}
 	s.idx = idx
+	// Sessions live in an index of their own: event queries then need no
+	// document-type filter, which tripled the cost of a term count on 831k
+	// events (measured: 25 ms without it, 57–90 ms with it).
+	if s.sidx, err = s.openOne(filepath.Join(s.dir, sessionsDir), true); err != nil {
+		idx.Close()
+		return err
+	}
 	kw, err := m.AnalyzerNamed(keyword.Name), error(nil)
 	if kw == nil {
 		return fmt.Errorf("index: keyword analyzer missing")
@@ -173,11 +190,22 @@ func (s *Store) Dir() string { return s.dir }
 // queries the Store does not wrap.
 func (s *Store) Bleve() bleve.Index { return s.idx }
 
+// BleveFor is the index holding documents of doctype (TypeEvent, TypeSession).
+func (s *Store) BleveFor(doctype string) bleve.Index {
+	if doctype == TypeSession {
+		return s.sidx
+	}
+	return s.idx
+}
+
 // Close flushes and releases the index.
 func (s *Store) Close() error {
 	var errs []error
 	if s.idx != nil {
 		errs = append(errs, s.idx.Close())
+	}
+	if s.sidx != nil {
+		errs = append(errs, s.sidx.Close())
 	}
 	if s.log != nil {
 		errs = append(errs, s.log.Close())
@@ -213,19 +241,21 @@ func scorchConfig() map[string]interface{} {
 // (measured on 831k events: a term count took ~290 ms before compaction);
 // the import command compacts after large imports.
 func (s *Store) Compact(ctx context.Context) error {
-	adv, err := s.idx.Advanced()
-	if err != nil {
-		return err
-	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	opts := mergeplan.SingleSegmentMergePlanOptions
-	opts.MaxSegmentsPerTier = 2
-	opts.SegmentsPerMergeTask = 10
-	if err := sc.ForceMerge(ctx, &opts); err != nil {
-		return fmt.Errorf("index %s: compact: %w", s.dir, err)
+	for _, idx := range []bleve.Index{s.idx, s.sidx} {
+		adv, err := idx.Advanced()
+		if err != nil {
+			return err
+		}
+		sc, ok := adv.(*scorch.Scorch)
+		if !ok {
+			continue
+		}
+		opts := mergeplan.SingleSegmentMergePlanOptions
+		opts.MaxSegmentsPerTier = 2
+		opts.SegmentsPerMergeTask = 10
+		if err := sc.ForceMerge(ctx, &opts); err != nil {
+			return fmt.Errorf("index %s: compact: %w", s.dir, err)
+		}
 	}
 	return nil
 }

@@ -173,7 +173,7 @@ func eventRequest(ctx context.Context, st *index.Store, q, sortBy string, facets
 		}
 		req.AddFacet(f, bleve.NewFacetRequest(f, n))
 	}
-	res, err := st.Bleve().SearchInContext(ctx, req)
+	res, err := st.BleveFor(index.TypeEvent).SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("pivot: %w", err)
 	}
@@ -265,7 +265,7 @@ func sessionRequest(ctx context.Context, st *index.Store, q string, size int, fa
 	for _, f := range facets {
 		req.AddFacet(f, bleve.NewFacetRequest(f, 50))
 	}
-	res, err := st.Bleve().SearchInContext(ctx, req)
+	res, err := st.BleveFor(index.TypeSession).SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("pivot: %w", err)
 	}
