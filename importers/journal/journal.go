@@ -124,6 +124,12 @@ func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, 
 		PID:    f.PID,
 	}
 	if !sshd.Classify(ev, f.Program, f.Message) {
+		// As in auth logs: unknown lines of sshd are kept, those of sudo,
+		// su and logind ("Session N logged out...") are not SSH evidence.
+		if !sshd.KeepUnknown(f.Program) {
+			stats.AddIgnored(src.Path, line)
+			return nil
+		}
 		stats.Other++
 		stats.Sample("other", src.Path, line, "")
 	}

@@ -63,10 +63,8 @@ var journalMeta = map[string]progMeta{
 
 func (j *journalLog) line(h *host, us int64, prog string, pid int, msg []byte, event bool) {
 	o := j.o
-	// The journal importer keeps every line of sshd, sudo and logind (an
-	// unknown one as action "other"), where the auth.log importer ignores
-	// logind chatter: count as it does.
-	event = event || prog == "systemd-logind" || prog == "sudo"
+	// The journal importer counts lines exactly as the auth.log importer
+	// does (unknown logind/sudo chatter is ignored by both).
 	us = o.mono(us)
 	j.seq++
 	m := journalMeta[prog]
