@@ -131,6 +131,11 @@ type run struct {
 	lastLine        int64
 	incomplete      int
 	firstIncomplete int64
+
+	// names maps node+login uid to the account PAM named for it, so an ssh
+	// exec logged with a numeric auid (no ENRICHED names) still names its
+	// user. Bounded by the accounts that log in.
+	names map[string]string
 }
 
 func (im *run) line(l importers.Line) error {
@@ -166,6 +171,14 @@ func (im *run) user(r *Record, raw string, l importers.Line) error {
 	}
 	im.stamp(ev, r, raw, l.Offset, l.No)
 	ev.Message = raw
+	if ev.User != "" && ev.UID != "" && ev.UID == r.Outer("auid") {
+		if im.names == nil {
+			im.names = map[string]string{}
+		}
+		if len(im.names) < 100000 {
+			im.names[r.Node+"\x00"+ev.UID] = ev.User
+		}
+	}
 	return im.send(ev)
 }
 
@@ -239,6 +252,11 @@ func (im *run) flush(g *group) error {
 		return nil
 	}
 	im.stamp(ev, g.recs[0], g.raws[0], g.offset, g.line)
+	if ev.UID != "" && ev.User == ev.UID {
+		if name, ok := im.names[g.recs[0].Node+"\x00"+ev.UID]; ok {
+			ev.User = name
+		}
+	}
 	if incomplete {
 		if im.incomplete == 0 {
 			im.firstIncomplete = g.line
