@@ -151,17 +151,13 @@ func lookupField(name string) (fid, bool) {
 type rec struct {
 	v   [nFields]string
 	set [nFields]bool
-	dup bool // a field appeared twice (JSON); the last value was kept
 }
 
 func (r *rec) reset() { *r = rec{} }
 
-func (r *rec) put(f fid, v string) {
-	if r.set[f] {
-		r.dup = true
-	}
-	r.v[f], r.set[f] = v, true
-}
+// put sets a field; a JSON key given twice keeps the last value, as
+// encoding/json does.
+func (r *rec) put(f fid, v string) { r.v[f], r.set[f] = v, true }
 
 // get returns a field's value and whether it is set.
 func (r *rec) get(f fid) (string, bool) { return r.v[f], r.set[f] }

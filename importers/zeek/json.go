@@ -152,9 +152,6 @@ func (sc *jsonScanner) value(name string) error {
 		}
 		if c == 'n' {
 			// null is unset, as if absent.
-			if sc.r.set[id] {
-				sc.r.dup = true
-			}
 			sc.r.v[id], sc.r.set[id] = "", false
 			return nil
 		}
