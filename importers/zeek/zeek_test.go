@@ -429,3 +429,32 @@ func TestZeekBaselines(t *testing.T) {
 		}
 	}
 }
+
+// A gzip file cut in the middle: the records before the cut are kept whole,
+// the cut line is counted, the read error is reported.
+func TestTruncatedGzip(t *testing.T) {
+	data, err := os.ReadFile("testdata/wrccdc-ssh.log.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, _ := load(t, "wrccdc-ssh.log.gz", importers.Options{})
+	src, err := importers.FromReader("cut.log.gz", bytes.NewReader(data[:len(data)/2]), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []*index.Event
+	var st importers.Stats
+	if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(e *index.Event) error { evs = append(evs, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) == 0 || len(evs) >= len(full) || len(st.FileErrors) != 1 || st.Malformed > 1 {
+		t.Fatalf("%d of %d events, %d malformed, errors %q", len(evs), len(full), st.Malformed, st.FileErrors)
+	}
+	for i, e := range evs {
+		a, b := *e, *full[i]
+		a.ID, b.ID, a.File, b.File = "", "", "", ""
+		if a != b {
+			t.Fatalf("record %d before the cut differs:\n%+v\n%+v", i, a, b)
+		}
+	}
+}
