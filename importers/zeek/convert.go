@@ -2,6 +2,7 @@ package zeek
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,15 @@ func guessPath(r *rec) string {
 func parseTS(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, fmt.Errorf("no ts")
+	}
+	if c := v[0]; c >= '0' && c <= '9' && strings.ContainsAny(v, "eE") && !strings.Contains(v, "T") {
+		// 1.7734537e9 from tools that write floats their own way.
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 1<<40 {
+			return time.Time{}, fmt.Errorf("bad ts %q", truncate(v, 40))
+		}
+		sec := math.Floor(f)
+		return time.Unix(int64(sec), int64(math.Round((f-sec)*1e6))*1e3).UTC(), nil
 	}
 	if c := v[0]; c >= '0' && c <= '9' && !strings.Contains(v, "-") {
 		sec, frac, _ := strings.Cut(v, ".")

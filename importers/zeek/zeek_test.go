@@ -458,3 +458,28 @@ func TestTruncatedGzip(t *testing.T) {
 		}
 	}
 }
+
+func TestParseTS(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Time // zero: an error
+	}{
+		{"1713488395.433985", time.Unix(1713488395, 433985000)},
+		{"1713488395", time.Unix(1713488395, 0)},
+		{"1713488395.4339851234", time.Unix(1713488395, 433985123)},
+		{"1.713488395433985e9", time.Unix(1713488395, 433985000)},
+		{"2018-03-24T17:16:39.739898Z", time.Unix(1521911799, 739898000)},
+		{"2018-03-24T18:16:39.739898+01:00", time.Unix(1521911799, 739898000)},
+		{"2018-03-24T17:16:39.739898", time.Unix(1521911799, 739898000)},
+		{"XXXXXXXXXX.XXXXXX", time.Time{}},
+		{"1713488395.+5", time.Time{}},
+		{"1e400", time.Time{}},
+		{"", time.Time{}},
+	}
+	for _, c := range cases {
+		got, err := parseTS(c.in)
+		if c.want.IsZero() != (err != nil) || !got.Equal(c.want) || err == nil && got.Location() != time.UTC {
+			t.Errorf("parseTS(%q) = %v, %v", c.in, got, err)
+		}
+	}
+}
