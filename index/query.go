@@ -225,7 +225,19 @@ func (p *qparser) unary() (query.Query, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	return q, neg, nil
+	return simplify(q), neg, nil
+}
+
+// simplify unwraps the one-clause boolean Bleve's query-string parser puts
+// around every clause, so that a lone term reaches Count as a TermQuery
+// (answered from the dictionary, fastpath.go).
+func simplify(q query.Query) query.Query {
+	if b, ok := q.(*query.BooleanQuery); ok && b.Must == nil && b.MustNot == nil && b.Filter == nil {
+		if d, ok := b.Should.(*query.DisjunctionQuery); ok && len(d.Disjuncts) == 1 {
+			return simplify(d.Disjuncts[0])
+		}
+	}
+	return q
 }
 
 func rewrite(q query.Query) (query.Query, error) {

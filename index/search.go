@@ -71,6 +71,7 @@ func (s *Store) compile(ctx context.Context, q Query, doctype string) (query.Que
 
 // Search returns one page of events matching q, newest first by default.
 func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
+	start := time.Now()
 	bq, err := s.compile(ctx, q, TypeEvent)
 	if err != nil {
 		return nil, err
@@ -78,22 +79,25 @@ func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
 	if p.Size <= 0 {
 		p.Size = 50
 	}
-	req := bleve.NewSearchRequestOptions(bq, p.Size, p.From, false)
-	req.Fields = []string{posField}
-	if p.Oldest {
-		req.SortBy([]string{"ts", "_id"})
-	} else {
-		req.SortBy([]string{"-ts", "-_id"})
-	}
-	if len(p.After) > 0 {
-		req.From = 0
-		req.SetSearchAfter(p.After)
-	}
-	res, err := s.idx.SearchInContext(ctx, req)
+	// Count first: it is free for everything and for one term, and how
+	// many events match says how wide a time window holds a page.
+	total, err := s.count(ctx, q, bq)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	out := &Result{Total: res.Total, Took: res.Took}
+	var res *bleve.SearchResult
+	windowed := false
+	if total > fullSortHits {
+		if res, windowed, err = s.windowSearch(ctx, q, bq, p, total); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	if !windowed {
+		if res, err = s.idx.SearchInContext(ctx, searchRequest(bq, p)); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	out := &Result{Total: total}
 	for _, h := range res.Hits {
 		ev, err := s.hitEvent(h)
 		if err != nil {
@@ -102,6 +106,7 @@ func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
 		out.Events = append(out.Events, ev)
 		out.Sort = append(out.Sort, h.Sort)
 	}
+	out.Took = time.Since(start)
 	return out, nil
 }
 
@@ -118,6 +123,13 @@ func (s *Store) Count(ctx context.Context, q Query) (uint64, error) {
 	bq, err := s.compile(ctx, q, TypeEvent)
 	if err != nil {
 		return 0, err
+	}
+	return s.count(ctx, q, bq)
+}
+
+func (s *Store) count(ctx context.Context, q Query, bq query.Query) (uint64, error) {
+	if n, ok, err := s.fastCount(ctx, q, bq); ok || err != nil {
+		return n, err
 	}
 	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 	res, err := s.idx.SearchInContext(ctx, req)
@@ -160,11 +172,28 @@ func (s *Store) Facets(ctx context.Context, q Query, fields []string, n int) ([]
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
 	for _, f := range fields {
 		if !docValueFields[f] {
 			return nil, fmt.Errorf("facets: %s cannot be faceted (try one of %v)", f, FacetFields())
 		}
+	}
+	if s.matchesAll(q) {
+		total, err := s.idx.DocCount()
+		if err != nil {
+			return nil, fmt.Errorf("facets: %w", err)
+		}
+		out := make([]Facet, 0, len(fields))
+		for _, f := range fields {
+			fc, err := s.dictFacet(f, n, total)
+			if err != nil {
+				return nil, fmt.Errorf("facets: %w", err)
+			}
+			out = append(out, fc)
+		}
+		return out, nil
+	}
+	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	for _, f := range fields {
 		req.AddFacet(f, bleve.NewFacetRequest(f, n))
 	}
 	res, err := s.idx.SearchInContext(ctx, req)
@@ -203,28 +232,37 @@ func (s *Store) Histogram(ctx context.Context, q Query, maxBuckets int) ([]Bucke
 	if err != nil {
 		return nil, 0, err
 	}
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
-	// Hours in a case are few (a year is 8,760): ask for all of them.
-	req.AddFacet("tsh", bleve.NewFacetRequest("tsh", 100000))
-	res, err := s.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, 0, fmt.Errorf("histogram: %w", err)
-	}
-	fr := res.Facets["tsh"]
-	if fr == nil || fr.Terms == nil {
-		return nil, 0, nil
-	}
 	type hc struct {
 		t time.Time
 		n int
 	}
 	var hours []hc
-	for _, t := range fr.Terms.Terms() {
-		ts, err := time.Parse(hourLayout, t.Term)
-		if err != nil {
-			continue
+	add := func(term string, n int) {
+		if ts, err := time.Parse(hourLayout, term); err == nil {
+			hours = append(hours, hc{ts, n})
 		}
-		hours = append(hours, hc{ts, t.Count})
+	}
+	if s.matchesAll(q) {
+		all, err := s.hours()
+		if err != nil {
+			return nil, 0, fmt.Errorf("histogram: %w", err)
+		}
+		for _, h := range all {
+			add(h.hour, int(h.count))
+		}
+	} else {
+		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+		// Hours in a case are few (a year is 8,760): ask for all of them.
+		req.AddFacet("tsh", bleve.NewFacetRequest("tsh", 100000))
+		res, err := s.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, 0, fmt.Errorf("histogram: %w", err)
+		}
+		if fr := res.Facets["tsh"]; fr != nil && fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				add(t.Term, t.Count)
+			}
+		}
 	}
 	if len(hours) == 0 {
 		return nil, 0, nil

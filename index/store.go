@@ -38,7 +38,11 @@ type Store struct {
 	log    *os.File
 	logLen int64
 	frames frameCache
-	build  docBuilder
+	hourc  hourCache
+	// noFastPaths makes every question go through Bleve's collectors
+	// (tests compare both ways).
+	noFastPaths bool
+	build       docBuilder
 }
 
 const (
