@@ -1,9 +1,7 @@
 package index
 
 import (
-	"encoding/hex"
 	"math"
-	"net/netip"
 	"strconv"
 	"time"
 
@@ -76,16 +74,6 @@ func (b *docBuilder) stored(d *document.Document, name string, v []byte) {
 	d.AddField(document.NewTextFieldCustom(name, nil, v, bindex.StoreField, b.kw))
 }
 
-func (b *docBuilder) ip(d *document.Document, name, v string) {
-	if v == "" {
-		return
-	}
-	b.keyword(d, name, v)
-	if h := IPHex(v); h != "" {
-		b.keyword(d, ipFields[name], h)
-	}
-}
-
 // PadInt renders an integer field the way it is indexed.
 func PadInt(field string, v int64) string {
 	w := paddedFields[field]
@@ -94,17 +82,6 @@ func PadInt(field string, v int64) string {
 		s = "0" + s
 	}
 	return s
-}
-
-// IPHex is the fixed-width form of an address used for CIDR range queries:
-// 32 hex digits of its 16-byte (IPv4-mapped) form. "" if v is not an address.
-func IPHex(v string) string {
-	a, err := netip.ParseAddr(v)
-	if err != nil {
-		return ""
-	}
-	b := a.As16()
-	return hex.EncodeToString(b[:])
 }
 
 func (b *docBuilder) event(ev *Event, pos []byte) *document.Document {
@@ -118,8 +95,8 @@ func (b *docBuilder) event(ev *Event, pos []byte) *document.Document {
 	b.keyword(d, "outcome", ev.Outcome)
 	b.keyword(d, "user", ev.User)
 	b.keyword(d, "uid", ev.UID)
-	b.ip(d, "src_ip", ev.SrcIP)
-	b.ip(d, "dst_ip", ev.DstIP)
+	b.keyword(d, "src_ip", ev.SrcIP)
+	b.keyword(d, "dst_ip", ev.DstIP)
 	b.padded(d, "src_port", ev.SrcPort)
 	b.padded(d, "dst_port", ev.DstPort)
 	b.padded(d, "pid", ev.PID)

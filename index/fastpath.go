@@ -152,6 +152,9 @@ func (s *Store) fastCount(ctx context.Context, q Query, bq query.Query) (n uint6
 	if tr, ok := bq.(*query.TermRangeQuery); ok && tr.FieldVal != "" {
 		return s.rangeCount(tr)
 	}
+	if cq, ok := bq.(*cidrQuery); ok {
+		return s.cidrCount(cq)
+	}
 	if field == "" {
 		return 0, false, nil
 	}

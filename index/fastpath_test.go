@@ -80,7 +80,7 @@ func TestFastPathsAgreeWithBleve(t *testing.T) {
 	queries := []Query{
 		{}, {Q: "*"}, {Q: "user:root"}, {Q: "user:rare"}, {Q: "user:nobody"},
 		{Q: "action:auth_failure"}, {Q: "user:root AND NOT host:h1"},
-		{Q: "src_ip:10.1.0.0/16"}, {Q: "src_ip:10.0.0.0/8"}, {Q: `"Failed password"`},
+		{Q: "src_ip:10.1.0.0/16"}, {Q: "src_ip:10.0.0.0/8"}, {Q: "src_ip:10.0.0.0/15"}, {Q: "src_ip:10.1.0.128/25"}, {Q: "src_ip:0.0.0.0/0 AND NOT src_ip:10.2.0.0/16"}, {Q: `"Failed password"`},
 		{Q: "user:root", Since: since, Until: until}, {Since: since}, {Until: until},
 	}
 	pages := []Page{
@@ -140,6 +140,13 @@ func TestFastPathsAgreeWithBleve(t *testing.T) {
 		if fast != slow {
 			t.Errorf("%s: histogram differs", name)
 		}
+	}
+	// A block that is not whole octets: 10.0.0.0/15 is 10.0.x.x and 10.1.x.x.
+	c15, _ := s.Count(ctx, Query{Q: "src_ip:10.0.0.0/15"})
+	c0, _ := s.Count(ctx, Query{Q: "src_ip:10.0.0.0/16"})
+	c1, _ := s.Count(ctx, Query{Q: "src_ip:10.1.0.0/16"})
+	if c15 == 0 || c15 != c0+c1 || c0 != 2000 {
+		t.Errorf("CIDR counts /15=%d, 10.0/16=%d, 10.1/16=%d", c15, c0, c1)
 	}
 	// The windowed page really is windowed: its answer for everything
 	// comes from a few hours.

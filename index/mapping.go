@@ -48,8 +48,8 @@ var (
 	paddedScale = map[string]float64{"duration": 1000}
 	// textFields are analysed for full-text search.
 	textFields = []string{"message", "command", "reason", "forward", "commands"}
-	// ipFields also get a hidden fixed-width hex twin for CIDR queries.
-	ipFields = map[string]string{"src_ip": "src_ip_hex", "dst_ip": "dst_ip_hex"}
+	// ipFields hold addresses: field:10.0.0.0/8 is a CIDR query (cidr.go).
+	ipFields = map[string]bool{"src_ip": true, "dst_ip": true}
 )
 
 // NewMapping builds the explicit index mapping: no dynamic fields, no _all.
@@ -75,9 +75,6 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 		dm.AddFieldMappingsAt(f, keywordField(docValueFields[f]))
 	}
 	for f := range paddedFields {
-		dm.AddFieldMappingsAt(f, keywordField(false))
-	}
-	for _, f := range ipFields {
 		dm.AddFieldMappingsAt(f, keywordField(false))
 	}
 	dm.AddFieldMappingsAt("ts", keywordField(true))

@@ -1,10 +1,8 @@
 package index
 
 import (
-	"encoding/hex"
 	"fmt"
 	"math"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -358,35 +356,10 @@ func rewriteMatch(field, v string, orig query.Query) (query.Query, error) {
 		}
 		return orig, nil
 	}
-	if hexField, ok := ipFields[field]; ok && strings.Contains(v, "/") {
-		p, err := netip.ParsePrefix(v)
-		if err != nil {
-			return nil, fmt.Errorf("%s: bad CIDR %q", field, v)
-		}
-		lo, hi := prefixRange(p)
-		incl := true
-		tr := query.NewTermRangeInclusiveQuery(lo, hi, &incl, &incl)
-		tr.SetField(hexField)
-		return tr, nil
+	if ipFields[field] && strings.Contains(v, "/") {
+		return newCIDRQuery(field, v)
 	}
 	return orig, nil
-}
-
-// prefixRange is the first and last address of p in IPHex form.
-func prefixRange(p netip.Prefix) (string, string) {
-	p = p.Masked()
-	bits := p.Bits()
-	a := p.Addr()
-	if a.Is4() {
-		bits += 96
-		a = netip.AddrFrom16(a.As16())
-	}
-	lo := a.As16()
-	hi := lo
-	for i := bits; i < 128; i++ {
-		hi[i/8] |= 1 << (7 - uint(i%8))
-	}
-	return hex.EncodeToString(lo[:]), hex.EncodeToString(hi[:])
 }
 
 // ParseTime reads the times users type on the command line: RFC 3339,

@@ -64,8 +64,8 @@ func (b *docBuilder) session(sd *SessionDoc) (*document.Document, error) {
 	}
 	b.keyword(d, "host", se.Host)
 	b.keyword(d, "user", se.User)
-	b.ip(d, "src_ip", se.SrcIP)
-	b.ip(d, "dst_ip", se.DstIP)
+	b.keyword(d, "src_ip", se.SrcIP)
+	b.keyword(d, "dst_ip", se.DstIP)
 	b.padded(d, "src_port", se.SrcPort)
 	b.keyword(d, "method", se.Method)
 	b.keyword(d, "key_fp", se.KeyFP)
