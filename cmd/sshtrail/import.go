@@ -72,7 +72,13 @@ func (a *app) importCmd() *cobra.Command {
 				if err := s.Compact(cmd.Context()); err != nil {
 					return err
 				}
-				sum.Assumed = append(sum.Assumed, fmt.Sprintf("index compacted in %.1fs", time.Since(t).Seconds()))
+				d := time.Since(t)
+				sum.Assumed = append(sum.Assumed, fmt.Sprintf("index compacted in %.1fs (included in took)", d.Seconds()))
+				// The import is not done until the index is compacted: the
+				// rate users see (and make bench reports) includes it.
+				sum.Took += d
+				sum.Seconds = sum.Took.Seconds()
+				sum.EventsPerSec = float64(sum.Events) / sum.Seconds
 			}
 			if !noSessions {
 				for _, hook := range afterImport {
