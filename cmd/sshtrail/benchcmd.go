@@ -56,7 +56,8 @@ func (a *app) benchQueriesCmd() *cobra.Command {
 			qs := []q{
 				{"term query (count) user:root", count("user:root")},
 				{"term query (page) user:root", search("user:root", false)},
-				{"boolean query action:auth_success AND NOT method:publickey", search("action:auth_success AND NOT method:publickey", false)},
+				{"boolean query (count) action:auth_failure AND NOT user:root", count("action:auth_failure AND NOT user:root")},
+				{"boolean query (page) action:auth_success AND NOT method:publickey", search("action:auth_success AND NOT method:publickey", false)},
 				{"phrase query \"Failed password\" (count)", count(`"Failed password"`)},
 				{"cidr query src_ip:10.0.0.0/8 (count)", count("src_ip:10.0.0.0/8")},
 				{"time-sorted page, all events", search("", false)},
@@ -65,7 +66,15 @@ func (a *app) benchQueriesCmd() *cobra.Command {
 					_, err := s.Facets(ctx, index.Query{}, []string{"user", "src_ip", "host", "action"}, 10)
 					return err
 				}},
+				{"facets top-10, narrowed to user:root", func(ctx context.Context) error {
+					_, err := s.Facets(ctx, index.Query{Q: "user:root"}, []string{"user", "src_ip", "host", "action"}, 10)
+					return err
+				}},
 				{"histogram", func(ctx context.Context) error { _, _, err := s.Histogram(ctx, index.Query{}, 60); return err }},
+				{"histogram, narrowed to action:auth_failure", func(ctx context.Context) error {
+					_, _, err := s.Histogram(ctx, index.Query{Q: "action:auth_failure"}, 60)
+					return err
+				}},
 			}
 			for _, b := range qs {
 				var ds []time.Duration
