@@ -1,26 +1,10 @@
 package detect
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"strings"
-
-	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
 )
-
-// loadSessions reads the lateral-movement paths of the stored sessions
-// (index/sessions, built at import). When the index holds none, the
-// lateral rule rebuilds hops itself from logons and session ends.
-func (d *data) loadSessions(ctx context.Context, s *index.Store) error {
-	paths, err := sessions.AllPaths(ctx, s, d.cc.Thresholds.LateralHops)
-	if err != nil {
-		return err
-	}
-	d.paths = paths
-	return nil
-}
 
 // pathFindings turns the sessions package's paths into findings.
 func pathFindings(m meta, d *data) []Finding {

@@ -308,7 +308,7 @@ func (s *Store) EachSessionDoc(ctx context.Context, group *string, fn func(Sessi
 }
 
 func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool, fn func(SessionDoc) error) error {
-	const page = 5000
+	const page = 25000
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(q, page, 0, false)
