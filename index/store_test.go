@@ -294,3 +294,60 @@ func TestWriterDedupsAcrossBatchesInFlight(t *testing.T) {
 		t.Fatalf("event log holds %d events, want %d", logged, len(evs))
 	}
 }
+
+// A source never indexed skips the existence lookup; the same identity
+// again (later, or twice in one run), and any source of an index that did
+// not record identities from its start, is looked up as before.
+func TestWriterSources(t *testing.T) {
+	s := newStore(t)
+	evsFor := func(identity string) []*Event {
+		var out []*Event
+		for i, ev := range testEvents() {
+			ev.ID = EventID(identity, int64(i), ev.Message)
+			out = append(out, ev)
+		}
+		return out
+	}
+	run := func(idents ...string) (WriteStats, []bool) {
+		t.Helper()
+		w := s.NewWriter(2)
+		var fresh []bool
+		for _, id := range idents {
+			fresh = append(fresh, w.BeginSource(id))
+			for _, ev := range evsFor(id) {
+				if err := w.Add(ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.EndSource()
+		}
+		st, err := w.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st, fresh
+	}
+	n := len(testEvents())
+	st, fresh := run("a", "a")
+	if !fresh[0] || fresh[1] || st.Added != n || st.Present != n {
+		t.Fatalf("first run: fresh %v, stats %+v", fresh, st)
+	}
+	st, fresh = run("a", "b")
+	if fresh[0] || !fresh[1] || st.Added != n || st.Present != n {
+		t.Fatalf("second run: fresh %v, stats %+v", fresh, st)
+	}
+	if err := s.idx.DeleteInternal([]byte(keyIdentsTracked)); err != nil {
+		t.Fatal(err)
+	}
+	st, fresh = run("c", "a")
+	if fresh[0] || fresh[1] || st.Added != n || st.Present != n {
+		t.Fatalf("index without recorded identities: fresh %v, stats %+v", fresh, st)
+	}
+	logged := 0
+	if err := s.Scan(context.Background(), func(*Event) error { logged++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Count(context.Background(), Query{}); c != uint64(3*n) || logged != 3*n {
+		t.Fatalf("index holds %d events, log %d, want %d", c, logged, 3*n)
+	}
+}

@@ -215,6 +215,12 @@ type writeError struct{ err error }
 
 func (e writeError) Error() string { return e.err.Error() }
 
+// identityIDs are the importers whose every event id hashes the source's
+// identity (index.EventID(src.Identity, ...)): a never-seen identity then
+// means never-indexed events (index.Writer.BeginSource). journald ids hash
+// the journal cursor instead, so overlapping exports dedupe.
+var identityIDs = map[string]bool{"authlog": true, "auditd": true, "unified": true, "zeek": true}
+
 func importFile(ctx context.Context, store *index.Store, path string, forced importers.Importer, opts Options, stats *importers.Stats, sum *Summary, hosts map[string]bool, w *index.Writer, prog *Progress) error {
 	src, err := importers.Open(path)
 	if err != nil {
@@ -237,6 +243,10 @@ func importFile(ctx context.Context, store *index.Store, path string, forced imp
 		sum.Present += skip
 		sum.Unchanged++
 		return nil
+	}
+	if identityIDs[imp.Name()] {
+		w.BeginSource(src.Identity)
+		defer w.EndSource()
 	}
 	emitted := 0
 	emit := func(ev *index.Event) error {
