@@ -314,7 +314,7 @@ func (s *Store) windowSearch(ctx context.Context, q Query, bq query.Query, p Pag
 
 // searchRequest is the Bleve request for a page of bq.
 func searchRequest(bq query.Query, p Page) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(bq, p.Size, p.From, false)
+	req := newRequest(bq, p.Size, p.From)
 	req.Fields = []string{posField}
 	if p.Oldest {
 		req.SortBy([]string{"ts", "_id"})

@@ -72,6 +72,15 @@ func (s *Store) compile(ctx context.Context, q Query, doctype string) (query.Que
 	return query.NewConjunctionQuery(parts), nil
 }
 
+// newRequest is a search request without relevance scoring: results are
+// always sorted by time or counted, and skipping the scores made counts
+// and facets over many hits cheaper.
+func newRequest(q query.Query, size, from int) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(q, size, from, false)
+	req.Score = bleve.ScoreNone
+	return req
+}
+
 // Search returns one page of events matching q, newest first by default.
 func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
 	start := time.Now()
@@ -134,7 +143,7 @@ func (s *Store) count(ctx context.Context, q Query, bq query.Query) (uint64, err
 	if n, ok, err := s.fastCount(ctx, q, bq); ok || err != nil {
 		return n, err
 	}
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req := newRequest(bq, 0, 0)
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return 0, fmt.Errorf("count: %w", err)
@@ -209,7 +218,7 @@ func (s *Store) Facets(ctx context.Context, q Query, fields []string, n int) ([]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+			req := newRequest(bq, 0, 0)
 			for _, f := range g {
 				req.AddFacet(f, bleve.NewFacetRequest(f, n))
 			}
@@ -276,7 +285,7 @@ func (s *Store) Histogram(ctx context.Context, q Query, maxBuckets int) ([]Bucke
 			add(h.hour, int(h.count))
 		}
 	} else {
-		req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+		req := newRequest(bq, 0, 0)
 		// Hours in a case are few (a year is 8,760): ask for all of them.
 		req.AddFacet("tsh", bleve.NewFacetRequest("tsh", 100000))
 		res, err := s.idx.SearchInContext(ctx, req)
@@ -325,7 +334,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]*Event, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req := newRequest(query.NewDocIDQuery(ids), len(ids), 0)
 	req.Fields = []string{posField}
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -393,7 +402,7 @@ func (s *Store) EachSinceMark(ctx context.Context, q Query, mark int64, fn func(
 	var after []string
 	const page = 5000
 	for {
-		req := bleve.NewSearchRequestOptions(bq, page, 0, false)
+		req := newRequest(bq, page, 0)
 		req.Fields = []string{posField}
 		req.SortBy([]string{"ts", "_id"})
 		if after != nil {

@@ -187,7 +187,7 @@ func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionRe
 	if p.Size <= 0 {
 		p.Size = 50
 	}
-	req := bleve.NewSearchRequestOptions(bq, p.Size, p.From, false)
+	req := newRequest(bq, p.Size, p.From)
 	req.Fields = []string{srcField}
 	if p.Oldest {
 		req.SortBy([]string{"ts", "_id"})
@@ -221,7 +221,7 @@ func (s *Store) CountSessions(ctx context.Context, q Query) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.sidx.SearchInContext(ctx, bleve.NewSearchRequestOptions(bq, 0, 0, false))
+	res, err := s.sidx.SearchInContext(ctx, newRequest(bq, 0, 0))
 	if err != nil {
 		return 0, fmt.Errorf("count sessions: %w", err)
 	}
@@ -311,7 +311,7 @@ func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool,
 	const page = 25000
 	var after []string
 	for {
-		req := bleve.NewSearchRequestOptions(q, page, 0, false)
+		req := newRequest(q, page, 0)
 		req.Fields = []string{srcField, sessionGroupStore}
 		if state {
 			req.Fields = append(req.Fields, sessionStateField)
@@ -353,7 +353,7 @@ func (s *Store) FacetSessions(ctx context.Context, q Query, fields []string, n i
 	if err != nil {
 		return nil, err
 	}
-	req := bleve.NewSearchRequestOptions(bq, 0, 0, false)
+	req := newRequest(bq, 0, 0)
 	for _, f := range fields {
 		req.AddFacet(f, bleve.NewFacetRequest(f, n))
 	}

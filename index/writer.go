@@ -376,7 +376,7 @@ func (s *Store) existing(ids []string) (map[string]bool, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req := newRequest(query.NewDocIDQuery(ids), len(ids), 0)
 	req.SortBy([]string{"_id"})
 	res, err := s.idx.Search(req)
 	if err != nil {
