@@ -204,6 +204,14 @@ func (s *Store) Facets(ctx context.Context, q Query, fields []string, n int) ([]
 		}
 		return out, nil
 	}
+	if !s.noFastPaths {
+		if out, ok, err := s.bitFacets(ctx, bq, fields, n); ok || err != nil {
+			if err != nil {
+				return nil, fmt.Errorf("facets: %w", err)
+			}
+			return out, nil
+		}
+	}
 	// The fields are split between two searches run side by side: the
 	// doc-value reads per hit dominate and a second core halves them
 	// (measured on user:root, 190k hits, 4 fields: 204 ms in one search).
@@ -283,6 +291,13 @@ func (s *Store) Histogram(ctx context.Context, q Query, maxBuckets int) ([]Bucke
 		}
 		for _, h := range all {
 			add(h.hour, int(h.count))
+		}
+	} else if fs, ok, err := s.narrowHours(ctx, bq); ok || err != nil {
+		if err != nil {
+			return nil, 0, fmt.Errorf("histogram: %w", err)
+		}
+		for _, t := range fs {
+			add(t.Term, t.Count)
 		}
 	} else {
 		req := newRequest(bq, 0, 0)
