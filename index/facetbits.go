@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -29,19 +28,11 @@ var bitmapTermsMax = 1024
 // bitFacets answers Facets for q; ok=false when the index is not a scorch
 // snapshot (the caller asks Bleve).
 func (s *Store) bitFacets(ctx context.Context, bq query.Query, fields []string, n int) ([]Facet, bool, error) {
-	adv, err := s.idx.Advanced()
+	snap, err := s.snapshot()
 	if err != nil {
 		return nil, false, nil
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, false, nil
-	}
-	defer r.Close()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return nil, false, nil
-	}
+	defer snap.Close()
 	segs := snap.Segments()
 	// Global doc numbers are the segment's offset (the full sizes of the
 	// segments before it) plus its local number: scorch's numbering.

@@ -64,19 +64,11 @@ func (s *Store) hours() ([]hourCount, error) {
 // term held by one document counts 1 (found by TestFastPathsAgreeWithBleve:
 // root 1740 instead of 2635).
 func (s *Store) eachTerm(field string, start, end []byte, fn func(term string, n uint64)) error {
-	adv, err := s.idx.Advanced()
+	snap, err := s.snapshot()
 	if err != nil {
 		return err
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return fmt.Errorf("index: unexpected reader %T", r)
-	}
+	defer snap.Close()
 	counts := map[string]uint64{}
 	for _, ss := range snap.Segments() {
 		d, err := ss.Segment().Dictionary(field)
@@ -119,6 +111,25 @@ func (s *Store) eachTerm(field string, start, end []byte, fn func(term string, n
 	return nil
 }
 
+// snapshot is the events index's current scorch snapshot (Close it). The
+// fast paths read its segments directly.
+func (s *Store) snapshot() (*scorch.IndexSnapshot, error) {
+	adv, err := s.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return nil, fmt.Errorf("index: unexpected reader %T", r)
+	}
+	return snap, nil
+}
+
 // matchesAll says whether q selects every event (and the dictionaries may
 // answer for it).
 func (s *Store) matchesAll(q Query) bool {
@@ -158,16 +169,12 @@ func (s *Store) fastCount(ctx context.Context, q Query, bq query.Query) (n uint6
 	if field == "" {
 		return 0, false, nil
 	}
-	adv, err := s.idx.Advanced()
+	snap, err := s.snapshot()
 	if err != nil {
 		return 0, false, nil
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return 0, false, nil
-	}
-	defer r.Close()
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	defer snap.Close()
+	tfr, err := snap.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
 		return 0, false, err
 	}
@@ -300,7 +307,7 @@ func (s *Store) windowSearch(ctx context.Context, q Query, bq query.Query, p Pag
 		t, f := true, true
 		win := query.NewTermRangeInclusiveQuery(hours[from].hour, hours[to].hour, &t, &f)
 		win.SetField("tsh")
-		req := searchRequest(query.NewConjunctionQuery([]query.Query{bq, win}), p)
+		req := searchRequest(query.NewConjunctionQuery([]query.Query{bq, win}), p, posField)
 		res, err := s.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, false, err
@@ -312,10 +319,11 @@ func (s *Store) windowSearch(ctx context.Context, q Query, bq query.Query, p Pag
 	}
 }
 
-// searchRequest is the Bleve request for a page of bq.
-func searchRequest(bq query.Query, p Page) *bleve.SearchRequest {
+// searchRequest is the Bleve request for a page of bq, loading the stored
+// field (the event's log position, or a session's JSON).
+func searchRequest(bq query.Query, p Page, stored string) *bleve.SearchRequest {
 	req := newRequest(bq, p.Size, p.From)
-	req.Fields = []string{posField}
+	req.Fields = []string{stored}
 	if p.Oldest {
 		req.SortBy([]string{"ts", "_id"})
 	} else {

@@ -105,7 +105,7 @@ func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
 		}
 	}
 	if !windowed {
-		if res, err = s.idx.SearchInContext(ctx, searchRequest(bq, p)); err != nil {
+		if res, err = s.idx.SearchInContext(ctx, searchRequest(bq, p, posField)); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 	}

@@ -187,17 +187,7 @@ func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionRe
 	if p.Size <= 0 {
 		p.Size = 50
 	}
-	req := newRequest(bq, p.Size, p.From)
-	req.Fields = []string{srcField}
-	if p.Oldest {
-		req.SortBy([]string{"ts", "_id"})
-	} else {
-		req.SortBy([]string{"-ts", "-_id"})
-	}
-	if len(p.After) > 0 {
-		req.From = 0
-		req.SetSearchAfter(p.After)
-	}
+	req := searchRequest(bq, p, srcField)
 	res, err := s.sidx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search sessions: %w", err)
