@@ -33,6 +33,7 @@ func init() {
 			return err
 		}
 		sum.Sessions = st.Sessions
+		sum.SessionsSeconds = st.Took.Seconds()
 		return nil
 	})
 	searchSessions = func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, limit int, asJSON bool) error {

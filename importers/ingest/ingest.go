@@ -41,15 +41,16 @@ type Progress struct {
 // Summary is what an import did.
 type Summary struct {
 	importers.Stats
-	Added        int           `json:"added"`
-	Present      int           `json:"already_present"`
-	Unchanged    int           `json:"unchanged_files,omitempty"` // files skipped whole: same as at their last import
-	Unrecognised []string      `json:"unrecognised,omitempty"`
-	Took         time.Duration `json:"-"`
-	Seconds      float64       `json:"seconds"`
-	EventsPerSec float64       `json:"events_per_sec"`
-	Hosts        []string      `json:"hosts,omitempty"`    // hosts that got events (for incremental session rebuilds)
-	Sessions     int           `json:"sessions,omitempty"` // sessions in the index after the rebuild (set by the caller)
+	Added           int           `json:"added"`
+	Present         int           `json:"already_present"`
+	Unchanged       int           `json:"unchanged_files,omitempty"` // files skipped whole: same as at their last import
+	Unrecognised    []string      `json:"unrecognised,omitempty"`
+	Took            time.Duration `json:"-"`
+	Seconds         float64       `json:"seconds"`
+	EventsPerSec    float64       `json:"events_per_sec"`
+	Hosts           []string      `json:"hosts,omitempty"`            // hosts that got events (for incremental session rebuilds)
+	Sessions        int           `json:"sessions,omitempty"`         // sessions in the index after the rebuild (set by the caller)
+	SessionsSeconds float64       `json:"sessions_seconds,omitempty"` // how long that rebuild took (not in Seconds)
 }
 
 // Expand turns the user's paths (files, folders, globs, "-") into files.
