@@ -206,6 +206,12 @@ func (s *Store) BleveFor(doctype string) bleve.Index {
 func (s *Store) Close() error {
 	var errs []error
 	if s.idx != nil {
+		tidy(s.idx, filepath.Join(s.dir, bleveDir))
+	}
+	if s.sidx != nil {
+		tidy(s.sidx, filepath.Join(s.dir, sessionsDir))
+	}
+	if s.idx != nil {
 		errs = append(errs, s.idx.Close())
 	}
 	if s.sidx != nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 func testEvents() []*Event {
@@ -349,5 +351,45 @@ func TestWriterSources(t *testing.T) {
 	}
 	if c, _ := s.Count(context.Background(), Query{}); c != uint64(3*n) || logged != 3*n {
 		t.Fatalf("index holds %d events, log %d, want %d", c, logged, 3*n)
+	}
+}
+
+// A compaction right before Close (every large import) must not leave the
+// merged-away segment files on disk. (At this size Bleve's persister often
+// removes them in time on its own; at 1M events it did not: 61 files and
+// 518 MB on disk for 6 live files of 256 MB, before tidy.)
+func TestCloseLeavesNoDeadSegments(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := s.NewWriter(50)
+	for _, ev := range fastPathEvents()[:3000] {
+		if err := w.Add(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, bleveDir, "store", "*.zap"))
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	adv, _ := s.idx.Advanced()
+	r, _ := adv.Reader()
+	defer r.Close()
+	live := len(r.(interface{ Segments() []*scorch.SegmentSnapshot }).Segments())
+	if len(files) != live {
+		t.Fatalf("%d segment files on disk after close, %d live", len(files), live)
 	}
 }

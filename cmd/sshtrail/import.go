@@ -66,8 +66,16 @@ func (a *app) importCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if !noSessions {
+				for _, hook := range afterImport {
+					if err := hook(cmd, a, s, sum); err != nil {
+						return err
+					}
+				}
+			}
 			if sum.Added >= compactAfter {
-				// Hundreds of small segments slow every later query.
+				// Hundreds of small segments slow every later query; after the
+				// session rebuild, so that the sessions index is compacted too.
 				t := time.Now()
 				if err := s.Compact(cmd.Context()); err != nil {
 					return err
@@ -79,13 +87,6 @@ func (a *app) importCmd() *cobra.Command {
 				sum.Took += d
 				sum.Seconds = sum.Took.Seconds()
 				sum.EventsPerSec = float64(sum.Events) / sum.Seconds
-			}
-			if !noSessions {
-				for _, hook := range afterImport {
-					if err := hook(cmd, a, s, sum); err != nil {
-						return err
-					}
-				}
 			}
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
