@@ -113,8 +113,10 @@ func (s *Store) eachTerm(field string, start, end []byte, fn func(term string, n
 
 // snapshot is the events index's current scorch snapshot (Close it). The
 // fast paths read its segments directly.
-func (s *Store) snapshot() (*scorch.IndexSnapshot, error) {
-	adv, err := s.idx.Advanced()
+func (s *Store) snapshot() (*scorch.IndexSnapshot, error) { return snapshotOf(s.idx) }
+
+func snapshotOf(idx bleve.Index) (*scorch.IndexSnapshot, error) {
+	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, err
 	}
@@ -204,29 +206,12 @@ func (s *Store) rangeCount(tr *query.TermRangeQuery) (uint64, bool, error) {
 
 // dictFacet is a facet over every event, read from the field's dictionary.
 func (s *Store) dictFacet(field string, n int, total uint64) (Facet, error) {
-	var terms []FacetTerm
-	var sum int
-	err := s.eachTerm(field, nil, nil, func(term string, c uint64) {
-		terms = append(terms, FacetTerm{Term: term, Count: int(c)})
-		sum += int(c)
-	})
+	counts := map[string]int{}
+	err := s.eachTerm(field, nil, nil, func(term string, c uint64) { counts[term] = int(c) })
 	if err != nil {
 		return Facet{}, err
 	}
-	// Bleve's order: count descending, then term ascending.
-	sort.SliceStable(terms, func(i, j int) bool { return terms[i].Count > terms[j].Count })
-	fc := Facet{Field: field, Total: sum, Missing: int(total) - sum}
-	if fc.Missing < 0 {
-		fc.Missing = 0
-	}
-	if len(terms) > n {
-		for _, t := range terms[n:] {
-			fc.Others += t.Count
-		}
-		terms = terms[:n]
-	}
-	fc.Terms = terms
-	return fc, nil
+	return topTerms(field, counts, n, int(total)), nil
 }
 
 // fullSortHits is the hit count up to which sorting every hit is cheaper

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/blevesearch/bleve/v2/index/scorch"
 )
 
 func testEvents() []*Event {
@@ -385,10 +383,12 @@ func TestCloseLeavesNoDeadSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	adv, _ := s.idx.Advanced()
-	r, _ := adv.Reader()
-	defer r.Close()
-	live := len(r.(interface{ Segments() []*scorch.SegmentSnapshot }).Segments())
+	snap, err := s.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snap.Close()
+	live := len(snap.Segments())
 	if len(files) != live {
 		t.Fatalf("%d segment files on disk after close, %d live", len(files), live)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -39,19 +38,11 @@ func tidy(idx bleve.Index, dir string) {
 // staleSegmentFiles counts segment files on disk that the current snapshot
 // does not use.
 func staleSegmentFiles(idx bleve.Index, dir string) int {
-	adv, err := idx.Advanced()
+	snap, err := snapshotOf(idx)
 	if err != nil {
 		return 0
 	}
-	r, err := adv.Reader()
-	if err != nil {
-		return 0
-	}
-	defer r.Close()
-	snap, ok := r.(*scorch.IndexSnapshot)
-	if !ok {
-		return 0
-	}
+	defer snap.Close()
 	live := map[string]bool{}
 	for _, ss := range snap.Segments() {
 		if p, ok := ss.Segment().(segment.PersistedSegment); ok {
