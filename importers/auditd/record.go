@@ -195,10 +195,10 @@ func lookup(fs []Field, key string) (Field, bool) {
 // user-space fields) and then in the outer record.
 func (r *Record) Get(key string) string {
 	if f, ok := lookup(r.Msg, key); ok {
-		return decode(f)
+		return r.value(f)
 	}
 	if f, ok := lookup(r.Fields, key); ok {
-		return decode(f)
+		return r.value(f)
 	}
 	return ""
 }
@@ -206,6 +206,16 @@ func (r *Record) Get(key string) string {
 // Outer returns the decoded value of an outer (kernel-written) field.
 func (r *Record) Outer(key string) string {
 	f, _ := lookup(r.Fields, key)
+	return r.value(f)
+}
+
+// value decodes f as auditd wrote it in a record of r's type. aN is an
+// argv string only in EXECVE; in SYSCALL a0..a3 are register values in hex
+// ("a2=10" is sixteen, not a DLE byte).
+func (r *Record) value(f Field) string {
+	if argIndex(f.Key) >= 0 && r.Type != "EXECVE" {
+		return f.Val
+	}
 	return decode(f)
 }
 
@@ -215,10 +225,17 @@ func (r *Record) EnrichedVal(key string) string {
 	return f.Val
 }
 
-// decode turns an auditd value into text: quoted values are literal; bare
-// values made only of upper-case hex digit pairs are auditd's encoding of
-// strings that hold spaces, quotes or control bytes (acct=, exe=, aN=,
-// proctitle=, cmd=). NULs (proctitle argv separators) are kept.
+// decode turns an auditd value into text the way auparse does. auditd (the
+// kernel's audit_log_untrustedstring, libaudit's audit_encode_value) writes
+// an untrusted string in double quotes when it is plain printable ASCII
+// without a space or '"', and otherwise as bare upper-case hex of its bytes.
+// So a quoted value is literal, and a bare even-length run of 0-9A-F in a
+// field auditd encodes is hex: acct=615F746D75 is "a_tmu", and a plain
+// account is never bare (acct="DEADBEEF" would be quoted). Bare values that
+// are not hex are auditd's placeholders ((null), ?, (none)) and stay as
+// written. The decoded bytes are kept exactly, spaces, control bytes,
+// non-UTF-8 and NULs (proctitle argv separators) included: making them
+// inert is every output's job, not the importer's.
 func decode(f Field) string {
 	if f.Quoted || !encodable(f.Key) || !isHex(f.Val) {
 		return f.Val
@@ -230,11 +247,16 @@ func decode(f Field) string {
 	return string(b)
 }
 
-// encodable reports whether auditd may hex-encode the field (it does so for
-// untrusted strings only; pid=1298 must stay a number).
+// encodable reports whether auditd may hex-encode the field: libauparse's
+// "escaped" fields (auparse/typetab.h), proctitle, TTY data, and EXECVE's
+// arguments. Everything else is written raw (pid=1298, hostname=, terminal=,
+// grantors= of PAM), so an all-hex value there is literal.
 func encodable(key string) bool {
 	switch key {
-	case "acct", "exe", "cmd", "proctitle", "cwd", "name", "comm", "data", "key", "hostname", "terminal", "grantors":
+	case "acct", "exe", "comm", "ocomm", "cmd", "cwd", "name", "path", "file", "dir", "watch",
+		"proctitle", "data", "key", "vm", "device", "cgroup", "grp", "new_group", "sw", "root_dir",
+		"invalid_context", "old-chardev", "new-chardev", "old-disk", "new-disk", "old-fs", "new-fs",
+		"old-net", "new-net", "old-rng", "new-rng":
 		return true
 	}
 	return argIndex(key) >= 0

@@ -11,9 +11,12 @@ import (
 // unsetID is auditd's "no login uid / no session" (-1 as u32).
 const unsetID = "4294967295"
 
-// sshdPrograms are the executables whose user-space records describe SSH logins.
+// sshdProgram reports the executables whose user-space records describe SSH
+// logins. A package upgrade replaces sshd under the running daemon, whose
+// exe then reads "/usr/sbin/sshd (deleted)" (hex-encoded for the space); its
+// logins are still SSH logins.
 func sshdProgram(exe string) (string, bool) {
-	b := path.Base(exe)
+	b := path.Base(strings.TrimSuffix(exe, " (deleted)"))
 	switch b {
 	case "sshd", "sshd-session", "sshd-auth":
 		return b, true
