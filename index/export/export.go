@@ -1,7 +1,9 @@
 // Package export writes events and sessions for the tools the rest of a team
-// uses: ECS NDJSON for Elasticsearch/OpenSearch, CSV for spreadsheets (with
-// formula injection neutralised), and Timesketch JSONL. Writers stream: one
-// record at a time, constant memory whatever the export size.
+// uses: ECS NDJSON for Elasticsearch/OpenSearch, CSV for spreadsheets, and
+// Timesketch JSONL. Writers stream: one record at a time, constant memory
+// whatever the export size. Every format is inert however hostile the log
+// text (see inert.go): CSV cells have controls escaped and formulas
+// neutralised, JSON has C1 controls and bidi runes \u-escaped.
 package export
 
 import (
@@ -57,11 +59,11 @@ func New(format string, w io.Writer) (Writer, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	switch format {
 	case ECS:
-		return &ecsWriter{w: bw, enc: json.NewEncoder(bw)}, nil
+		return &ecsWriter{w: bw, enc: json.NewEncoder(InertJSON(bw))}, nil
 	case JSONL:
-		return &jsonlWriter{w: bw, enc: json.NewEncoder(bw)}, nil
+		return &jsonlWriter{w: bw, enc: json.NewEncoder(InertJSON(bw))}, nil
 	case Timesketch:
-		return &tsWriter{w: bw, enc: json.NewEncoder(bw)}, nil
+		return &tsWriter{w: bw, enc: json.NewEncoder(InertJSON(bw))}, nil
 	case CSV:
 		return &csvWriter{w: bw, c: csv.NewWriter(bw)}, nil
 	}
@@ -121,7 +123,7 @@ func (c *csvWriter) Event(ev *index.Event) error {
 	if err := c.writeHeader(CSVEventColumns); err != nil {
 		return err
 	}
-	return c.c.Write(Neutralise([]string{
+	return c.c.Write(csvRow([]string{
 		ev.TS.UTC().Format(time.RFC3339Nano), ev.Host, ev.Action, ev.Outcome, ev.User, ev.UID,
 		ev.SrcIP, itoa(ev.SrcPort), ev.DstIP, itoa(ev.DstPort), ev.DstHost, ev.Method, ev.KeyType, ev.KeyFP,
 		itoa(ev.PID), ev.SID, ev.Program, ev.Command, ev.Format, ev.File, strconv.FormatInt(ev.Line, 10), ev.ID, ev.Message,
@@ -136,7 +138,7 @@ func (c *csvWriter) Session(s *index.Session) error {
 	if !s.End.IsZero() {
 		end = s.End.UTC().Format(time.RFC3339Nano)
 	}
-	return c.c.Write(Neutralise([]string{
+	return c.c.Write(csvRow([]string{
 		s.SID, s.Host, s.DstIP, s.User, s.SrcIP, itoa(s.SrcPort), s.Start.UTC().Format(time.RFC3339Nano), end,
 		strconv.FormatFloat(s.Duration, 'f', -1, 64), s.Method, s.KeyFP, s.Outcome, strconv.Itoa(s.Failures),
 		strings.Join(s.Commands, " ; "), strings.Join(s.Sources, " "), s.Parent, strings.Join(s.Events, " "),
@@ -157,7 +159,7 @@ func (c *csvWriter) Row(r Record) error {
 	for i, f := range r.Fields {
 		row[i] = cellString(f.Value)
 	}
-	return c.c.Write(Neutralise(row))
+	return c.c.Write(csvRow(row))
 }
 
 func cellString(v any) string {
@@ -183,20 +185,4 @@ func (c *csvWriter) Close() error {
 		return err
 	}
 	return c.w.Flush()
-}
-
-// Neutralise defuses spreadsheet formulas (CSV injection): a cell starting
-// with = + - @ (or a tab / carriage return that some spreadsheets strip
-// first) gets a leading apostrophe, so it is shown as text, never evaluated.
-func Neutralise(row []string) []string {
-	for i, v := range row {
-		if v == "" {
-			continue
-		}
-		switch v[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			row[i] = "'" + v
-		}
-	}
-	return row
 }

@@ -105,7 +105,7 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 	if len(rows) != 7 || rows[0][4] != "user" {
 		t.Fatalf("header/rows: %v", rows[0])
 	}
-	want := []string{`'=HYPERLINK("http://evil","x")`, "'+1+1", "'-2+3", "'@SUM(A1)", "alice", "'\tcmd"}
+	want := []string{`'=HYPERLINK("http://evil","x")`, "'+1+1", "'-2+3", "'@SUM(A1)", "alice", `'\x09cmd`}
 	for i, w := range want {
 		if rows[i+1][4] != w {
 			t.Errorf("row %d user %q want %q", i+1, rows[i+1][4], w)
