@@ -15,11 +15,11 @@ import (
 // hostileCells are user names an attacker can make sshd (or a forged
 // syslog writer) log: terminal escapes, bidi, invalid UTF-8 and formulas.
 var hostileCells = []struct{ in, want string }{
-	{"\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},                // OSC title
-	{"\x1b]52;c;ZXZpbA==\x07", `\x1b]52;c;ZXZpbA==\x07`},    // OSC 52 clipboard write
-	{"\u009b31m", `\x9b31m`},                                // C1 CSI
-	{"\x9b31m", `\x9b31m`},                                  // C1 as a raw byte
-	{"adm\u202enimda", `adm\u202enimda`},                    // RLO
+	{"\x1b]0;pwned\x07", `\x1b]0;pwned\x07`},             // OSC title
+	{"\x1b]52;c;ZXZpbA==\x07", `\x1b]52;c;ZXZpbA==\x07`}, // OSC 52 clipboard write
+	{"\u009b31m", `\x9b31m`},                             // C1 CSI
+	{"\x9b31m", `\x9b31m`},                               // C1 as a raw byte
+	{"adm\u202enimda", `adm\u202enimda`},                 // RLO
 	{"a\u2066b\u2069\u200f\u061c\ufeff", `a\u2066b\u2069\u200f\u061c\ufeff`},
 	{"root\xff", `root\xff`},
 	{"del\x7f", `del\x7f`},
