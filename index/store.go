@@ -158,16 +158,32 @@ func (s *Store) openLog() error {
 	if err != nil {
 		return fmt.Errorf("index %s: %w", s.dir, err)
 	}
+	// The committed length decides what of the log is cut: a length that
+	// cannot be read must stop the open, never be taken as 0 (that
+	// truncated a whole case's events).
 	committed := int64(0)
-	if v, err := s.idx.GetInternal([]byte(keyLogLen)); err == nil && len(v) > 0 {
-		committed, _ = strconv.ParseInt(string(v), 10, 64)
+	v, err := s.idx.GetInternal([]byte(keyLogLen))
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("index %s: read committed event-log length: %w (not opened, nothing changed)", s.dir, err)
+	}
+	if len(v) > 0 {
+		committed, err = strconv.ParseInt(string(v), 10, 64)
+		if err != nil || committed < 0 {
+			f.Close()
+			return fmt.Errorf("index %s: committed event-log length %q is garbled (not opened, nothing changed)", s.dir, v)
+		}
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return err
 	}
-	if st.Size() != committed {
+	if st.Size() < committed {
+		f.Close()
+		return fmt.Errorf("index %s: event log is %d bytes but %d were committed: it was cut or replaced (not opened, nothing changed)", s.dir, st.Size(), committed)
+	}
+	if st.Size() > committed {
 		// A crash between appending and committing: drop the uncommitted tail.
 		if err := f.Truncate(committed); err != nil {
 			f.Close()
@@ -220,6 +236,9 @@ func (s *Store) Close() error {
 	if s.log != nil {
 		errs = append(errs, s.log.Close())
 	}
+	// Close is idempotent: deferred closes after an explicit one are common
+	// and Bleve panics on a second close.
+	s.idx, s.sidx, s.log = nil, nil, nil
 	s.unlock()
 	return errors.Join(errs...)
 }

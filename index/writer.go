@@ -55,6 +55,7 @@ type Writer struct {
 	// prepare stage state
 	next     int64             // log offset the next prepared batch starts at
 	inflight []map[string]bool // ids of the batches prepared but maybe not committed
+	touched  *touchedSet       // hosts and formats with events since the last rebuild
 }
 
 // mark is an internal key/value committed with a batch.
@@ -109,6 +110,13 @@ func (s *Store) NewWriter(batchSize int) *Writer {
 		w.tracked = true
 		w.Mark(keyIdentsTracked, []byte("1"))
 	}
+	t, err := s.Touched()
+	if err != nil {
+		// Unreadable: start from nothing recorded; the first batch writes a
+		// fresh record, and every host this writer touches is in it.
+		t = Touched{}
+	}
+	w.touched = newTouchedSet(t)
 	go w.prepareLoop()
 	go w.commitLoop()
 	return w
@@ -294,7 +302,11 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 			return p, fmt.Errorf("index: compress events: %w", err)
 		}
 		batchIDs := make(map[string]bool, len(fresh))
+		changed := false
 		for i, ev := range fresh {
+			if w.touched.add(ev) {
+				changed = true
+			}
 			d := s.build.event(ev, positions[i])
 			preAnalyze(d)
 			if err := b.IndexAdvanced(d); err != nil {
@@ -305,6 +317,9 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 		p.log, p.off = buf, w.next
 		w.next += int64(len(buf))
 		b.SetInternal([]byte(keyLogLen), []byte(strconv.FormatInt(w.next, 10)))
+		if changed {
+			b.SetInternal([]byte(keyTouched), w.touched.t.encode())
+		}
 		w.inflight = append(w.inflight, batchIDs)
 		if len(w.inflight) > inflightBatches {
 			w.inflight = w.inflight[1:]
@@ -349,7 +364,12 @@ func (w *Writer) commit(p prepared) error {
 		// The log tail past the committed length is cut on next open.
 		return fmt.Errorf("index: commit batch: %w", err)
 	}
-	s.logLen = p.off + int64(len(p.log))
+	// A batch of marks only (checkpoints, source identities) carries no
+	// frames and no offset: the log length stays. Setting it from such a
+	// batch reset it to 0 and the next writer overwrote the log.
+	if len(p.log) > 0 {
+		s.logLen = p.off + int64(len(p.log))
+	}
 	w.stats.Added += p.added
 	return nil
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,12 +14,16 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/sessions"
 )
 
 // app is what every command shares: the resolved configuration.
 type app struct {
 	v          *viper.Viper
 	configFile string // the file in use ("" if none)
+	// ctx and errOut are the running command's (set before it runs).
+	ctx    context.Context
+	errOut io.Writer
 }
 
 func newRoot() *cobra.Command {
@@ -32,6 +38,7 @@ Configuration precedence: flags > SSHTRAIL_* environment > config file > default
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.ctx, a.errOut = cmd.Context(), cmd.ErrOrStderr()
 			return a.load(cmd)
 		},
 	}
@@ -115,11 +122,49 @@ func (a *app) location() (*time.Location, error) {
 	return loc, nil
 }
 
-// openStore opens the index for reading commands.
+// openStore opens the index for reading commands, after finishing a session
+// rebuild that an earlier import left undone (killed, out of disk,
+// --no-sessions): no command shows sessions for part of the case.
 func (a *app) openStore() (*index.Store, error) {
+	s, err := a.openStoreAsIs()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.finishSessions(s); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openStoreAsIs opens the index without touching its sessions.
+func (a *app) openStoreAsIs() (*index.Store, error) {
 	s, err := index.Open(a.indexDir())
 	if errors.Is(err, index.ErrNoIndex) {
 		return nil, fmt.Errorf("no index at %s: import logs first (sshtrail import PATH...) or pass --index", a.indexDir())
 	}
 	return s, err
+}
+
+// finishSessions rebuilds the sessions of the hosts that got events since
+// the last rebuild, saying so on stderr when there were any.
+func (a *app) finishSessions(s *index.Store) (*sessions.Stats, error) {
+	t, err := s.Touched()
+	if err != nil {
+		return nil, err
+	}
+	if t.Empty() {
+		return nil, nil
+	}
+	what := "all hosts"
+	if hosts := sessions.Pending(t); hosts != nil {
+		what = fmt.Sprintf("%d host(s)", len(hosts))
+	}
+	fmt.Fprintf(a.errOut, "finishing the session rebuild an earlier import left undone (%s)...\n", what)
+	st, _, err := sessions.Finish(a.ctx, s, a.sessionOptions())
+	if err != nil {
+		return nil, fmt.Errorf("sessions are out of date and the rebuild failed (run `sshtrail sessions --rebuild`): %w", err)
+	}
+	fmt.Fprintf(a.errOut, "sessions up to date: %d in the index (%.1fs)\n", st.Sessions, st.Took.Seconds())
+	return st, nil
 }

@@ -58,6 +58,14 @@ An empty query or * matches every event.`,
 				return err
 			}
 			defer s.Close()
+			if sessions && count {
+				n, err := s.CountSessions(cmd.Context(), q)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), n)
+				return nil
+			}
 			if sessions {
 				if searchSessions == nil {
 					return fmt.Errorf("--sessions: session search is not available in this build")
@@ -78,7 +86,7 @@ An empty query or * matches every event.`,
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
+				enc := json.NewEncoder(inert(out))
 				for _, ev := range res.Events {
 					if err := enc.Encode(ev); err != nil {
 						return err
@@ -96,7 +104,7 @@ An empty query or * matches every event.`,
 	f.BoolVar(&asJSON, "json", false, "one JSON object per line")
 	f.BoolVar(&oldest, "oldest", false, "oldest first")
 	f.BoolVar(&sessions, "sessions", false, "search sessions instead of events")
-	f.BoolVar(&count, "count", false, "print only the number of matching events")
+	f.BoolVar(&count, "count", false, "print only the number of matching events (or sessions, with --sessions)")
 	f.StringVar(&since, "since", "", "only events at or after this time (RFC 3339, YYYY-MM-DD, or 24h / 7d ago)")
 	f.StringVar(&until, "until", "", "only events before this time")
 	return cmd

@@ -37,6 +37,9 @@ func (a *app) tuiCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			if _, err := a.finishSessions(s); err != nil {
+				return err
+			}
 			return openWorkbench(cmd, a, s, a.indexDir())
 		},
 	}

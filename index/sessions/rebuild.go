@@ -31,7 +31,63 @@ const keyAddrBook = "sessions/addrbook"
 // rebuilt host and an old one are still found. Zeek records and ssh client
 // processes are always re-read (they join sessions of any host). Only
 // session documents whose content changed are rewritten.
+//
+// The store's touched record (index.Touched) says which hosts still need
+// it: a full rebuild marks every host first, and each rebuild clears what
+// it covered only after its writes committed, so one that is killed or
+// fails is finished by the next Finish.
 func Rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string) (*Stats, error) {
+	if hosts == nil {
+		if err := st.MarkAllTouched(); err != nil {
+			return nil, fmt.Errorf("sessions: %w", err)
+		}
+	}
+	stats, err := rebuild(ctx, st, opts, hosts)
+	if err != nil {
+		return nil, err
+	}
+	done := index.Touched{Hosts: hosts, All: hosts == nil}
+	if err := st.ClearTouched(done); err != nil {
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	return stats, nil
+}
+
+// Finish brings the sessions up to date with the events: it rebuilds the
+// hosts that got events since the last rebuild (every host when network
+// records came in, since they join sessions of any host, or when a full
+// rebuild did not finish). It does nothing, quickly, when nothing is
+// waiting. ran says whether it rebuilt anything.
+func Finish(ctx context.Context, st *index.Store, opts Options) (stats *Stats, ran bool, err error) {
+	t, err := st.Touched()
+	if err != nil {
+		return nil, false, fmt.Errorf("sessions: %w", err)
+	}
+	if t.Empty() {
+		return nil, false, nil
+	}
+	hosts := Pending(t)
+	if stats, err = Rebuild(ctx, st, opts, hosts); err != nil {
+		return nil, true, err
+	}
+	if err := st.ClearTouched(index.Touched{Formats: t.Formats}); err != nil {
+		return nil, true, fmt.Errorf("sessions: %w", err)
+	}
+	return stats, true, nil
+}
+
+// Pending is the hosts a touched record asks to rebuild (nil: all).
+func Pending(t index.Touched) []string {
+	if t.All || t.Has(index.FormatZeekSSH) || t.Has(index.FormatZeekConn) {
+		return nil
+	}
+	if t.Hosts == nil {
+		return []string{}
+	}
+	return t.Hosts
+}
+
+func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string) (*Stats, error) {
 	t0 := time.Now()
 	opts = opts.withDefaults()
 	stats := &Stats{}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sshtrail/sshtrail/importers"
+	"github.com/sshtrail/sshtrail/importers/ingest"
+	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/sessions"
+)
+
+// writeSessions writes n complete SSH logons to host in the shape Debian's
+// OpenSSH 9 writes them: every line is one event (5 per logon) and every
+// logon is one successful session, so the answer key is known by
+// construction: 5n events, n sessions.
+func writeSessions(t *testing.T, path, host string, n int, seed int64) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	r := rand.New(rand.NewSource(seed))
+	users := []string{"alice", "deploy", "backup", "carol"}
+	ts := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(seed) * time.Hour)
+	for i := 0; i < n; i++ {
+		ts = ts.Add(time.Duration(5+r.Intn(55)) * time.Second)
+		pid := 10000 + i
+		u := users[r.Intn(len(users))]
+		src := fmt.Sprintf("10.%d.%d.%d", seed%200, r.Intn(250), r.Intn(250)+1)
+		port := 30000 + r.Intn(30000)
+		end := ts.Add(time.Duration(1+r.Intn(30)) * time.Second)
+		lines := []string{
+			fmt.Sprintf("%s %s sshd[%d]: Accepted publickey for %s from %s port %d ssh2: ED25519 SHA256:Jp1sYnY8uGnGQ1u5Jmz2oDmIjdZ0B+FZk3sm7c5KU0k", ts.Format(time.Stamp), host, pid, u, src, port),
+			fmt.Sprintf("%s %s sshd[%d]: pam_unix(sshd:session): session opened for user %s(uid=1000) by (uid=0)", ts.Format(time.Stamp), host, pid, u),
+			fmt.Sprintf("%s %s sshd[%d]: Received disconnect from %s port %d:11: disconnected by user", end.Format(time.Stamp), host, pid, src, port),
+			fmt.Sprintf("%s %s sshd[%d]: Disconnected from user %s %s port %d", end.Format(time.Stamp), host, pid, u, src, port),
+			fmt.Sprintf("%s %s sshd[%d]: pam_unix(sshd:session): session closed for user %s", end.Format(time.Stamp), host, pid, u),
+		}
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+}
+
+func run(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func countOf(t *testing.T, bin, idx string, extra ...string) int {
+	t.Helper()
+	args := append([]string{"--index", idx, "search", "--count"}, extra...)
+	out, err := exec.Command(bin, append(args, "*")...).Output()
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("count %q", out)
+	}
+	return n
+}
+
+// logLen is the committed event-log length against the file's size.
+func logState(t *testing.T, idx string) (committed, size int64) {
+	t.Helper()
+	s, err := index.Open(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed = s.Mark()
+	s.Close()
+	st, err := os.Stat(filepath.Join(idx, "events.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return committed, st.Size()
+}
+
+// TestImportBoundaries: a batch that adds no events (a copy of an imported
+// log last, or a file whose events end exactly on a batch boundary) reset
+// the event log to 0 and deleted the sessions of the hosts it rebuilt.
+func TestImportBoundaries(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	a := filepath.Join(dir, "web01-auth.log")
+	c := filepath.Join(dir, "db01-auth.log")
+	writeSessions(t, a, "web01", 300, 1) // 1500 events
+	writeSessions(t, c, "db01", 200, 2)  // 1000 events: exactly one batch
+	copyA := filepath.Join(dir, "web01-auth.log.1")
+	data, _ := os.ReadFile(a)
+	os.WriteFile(copyA, data, 0o600)
+
+	check := func(step, idx string, events, sess int) {
+		t.Helper()
+		if n := countOf(t, bin, idx); n != events {
+			t.Fatalf("%s: %d events, want %d", step, n, events)
+		}
+		if n := countOf(t, bin, idx, "--sessions"); n != sess {
+			t.Fatalf("%s: %d sessions, want %d", step, n, sess)
+		}
+		if committed, size := logState(t, idx); committed != size || committed == 0 {
+			t.Fatalf("%s: event log committed %d, file %d", step, committed, size)
+		}
+	}
+
+	// import a; import copy-of-a c — the copy adds nothing and is first.
+	idx := filepath.Join(dir, "i1")
+	run(t, bin, "--index", idx, "import", "--year", "2026", a)
+	check("a", idx, 1500, 300)
+	run(t, bin, "--index", idx, "import", "--year", "2026", copyA, c)
+	check("copy then new", idx, 2500, 500)
+
+	// import new, copy-of-imported: the copy is the last file.
+	idx = filepath.Join(dir, "i2")
+	run(t, bin, "--index", idx, "import", "--year", "2026", a)
+	run(t, bin, "--index", idx, "import", "--year", "2026", c, copyA)
+	check("new then copy", idx, 2500, 500)
+	// And again: nothing new at all.
+	run(t, bin, "--index", idx, "import", "--year", "2026", copyA, a, c)
+	check("everything again", idx, 2500, 500)
+
+	// The added count an exact multiple of the batch size.
+	for _, batch := range []string{"1000", "500", "250"} {
+		idx = filepath.Join(dir, "b"+batch)
+		run(t, bin, "--index", idx, "import", "--year", "2026", "--batch", batch, c)
+		check("batch "+batch, idx, 1000, 200)
+		run(t, bin, "--index", idx, "import", "--year", "2026", "--batch", batch, a)
+		check("batch "+batch+" then a", idx, 2500, 500)
+	}
+}
+
+// TestTwoImportsInOneProcess is the workbench's path: one Store, imports
+// one after another, sessions finished after each.
+func TestTwoImportsInOneProcess(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a := filepath.Join(dir, "web01-auth.log")
+	c := filepath.Join(dir, "db01-auth.log")
+	writeSessions(t, a, "web01", 300, 1)
+	writeSessions(t, c, "db01", 200, 2)
+	copyA := filepath.Join(dir, "copy-of-web01.log")
+	data, _ := os.ReadFile(a)
+	os.WriteFile(copyA, data, 0o600)
+
+	s, err := index.OpenOrCreate(filepath.Join(dir, "idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	opts := ingest.Options{Options: importers.Options{Year: 2026}}
+	steps := []struct {
+		files          []string
+		events, sessns int
+	}{
+		{[]string{a}, 1500, 300},
+		{[]string{copyA}, 1500, 300},
+		{[]string{c}, 2500, 500},
+		{[]string{copyA, a, c}, 2500, 500},
+	}
+	for i, st := range steps {
+		if _, err := ingest.Run(ctx, s, st.files, opts); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		if _, _, err := sessions.Finish(ctx, s, sessions.Options{}); err != nil {
+			t.Fatalf("step %d: sessions: %v", i, err)
+		}
+		n, err := s.Total(ctx)
+		if err != nil || int(n) != st.events {
+			t.Fatalf("step %d: %d events (%v), want %d", i, n, err, st.events)
+		}
+		scanned := 0
+		s.Scan(ctx, func(*index.Event) error { scanned++; return nil })
+		if scanned != st.events {
+			t.Fatalf("step %d: scan read %d events, want %d", i, scanned, st.events)
+		}
+		ns, err := s.CountSessions(ctx, index.Query{})
+		if err != nil || int(ns) != st.sessns {
+			t.Fatalf("step %d: %d sessions (%v), want %d", i, ns, err, st.sessns)
+		}
+	}
+}

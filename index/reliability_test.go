@@ -1,0 +1,154 @@
+package index
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// committedLen reads the log length the index committed, as a reopen would.
+func committedLen(t *testing.T, s *Store) int64 {
+	t.Helper()
+	v, err := s.GetInternal(keyLogLen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, c := range v {
+		n = n*10 + int64(c-'0')
+	}
+	return n
+}
+
+func scanCount(t *testing.T, s *Store) int {
+	t.Helper()
+	n := 0
+	if err := s.Scan(context.Background(), func(*Event) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A batch that holds marks but no new events (a checkpoint after a file
+// whose events were all present, or a source identity) must leave the
+// event log's length alone. It reset it to 0: Scan then read nothing and
+// the next writer overwrote the log.
+func TestMarksOnlyBatchKeepsLogLength(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := testEvents()
+	ingest(t, s, evs[:3])
+	want := s.Mark()
+	if want == 0 || committedLen(t, s) != want {
+		t.Fatalf("after first write: mark %d committed %d", want, committedLen(t, s))
+	}
+
+	cases := []struct {
+		name string
+		run  func(w *Writer)
+	}{
+		{"marks only", func(w *Writer) { w.Mark("ckpt/x", []byte("1")) }},
+		{"present events then a mark", func(w *Writer) {
+			for _, ev := range evs[:3] {
+				w.Add(ev)
+			}
+			w.Mark("ckpt/y", []byte("2"))
+		}},
+		{"new source identity only", func(w *Writer) { w.BeginSource("copy-of-a"); w.EndSource() }},
+		{"flush of marks then close", func(w *Writer) {
+			w.Mark("ckpt/z", []byte("3"))
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		w := s.NewWriter(2)
+		c.run(w)
+		if _, err := w.Close(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := s.Mark(); got != want {
+			t.Fatalf("%s: log length %d in memory, want %d", c.name, got, want)
+		}
+		if n := scanCount(t, s); n != 3 {
+			t.Fatalf("%s: scan %d events, want 3", c.name, n)
+		}
+	}
+
+	// The same process writes again (the TUI imports twice): the new
+	// events append, nothing is overwritten.
+	st := ingest(t, s, evs)
+	if st.Added != 2 || st.Present != 3 {
+		t.Fatalf("second import: %+v", st)
+	}
+	if n := scanCount(t, s); n != 5 {
+		t.Fatalf("scan %d, want 5", n)
+	}
+	end := s.Mark()
+	s.Close()
+	fi, err := os.Stat(filepath.Join(dir, eventLog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() != end {
+		t.Fatalf("log file %d bytes, committed %d", fi.Size(), end)
+	}
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := scanCount(t, s); n != 5 || s.Mark() != end {
+		t.Fatalf("reopened: %d events, length %d (want 5, %d)", n, s.Mark(), end)
+	}
+}
+
+// A store whose committed length cannot be trusted is not opened: the old
+// code read it as 0 and truncated the event log.
+func TestOpenRefusesUntrustedLogLength(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		damage func(t *testing.T, dir string, s *Store)
+		want   string
+	}{
+		{"garbled length", func(t *testing.T, dir string, s *Store) {
+			if err := s.SetInternal(keyLogLen, []byte("12x")); err != nil {
+				t.Fatal(err)
+			}
+		}, "garbled"},
+		{"log cut short", func(t *testing.T, dir string, s *Store) {
+			s.Close()
+			if err := os.Truncate(filepath.Join(dir, eventLog), 10); err != nil {
+				t.Fatal(err)
+			}
+		}, "were committed"},
+	} {
+		dir := filepath.Join(t.TempDir(), "idx")
+		s, err := OpenOrCreate(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ingest(t, s, testEvents())
+		c.damage(t, dir, s)
+		s.Close()
+		before, _ := os.Stat(filepath.Join(dir, eventLog))
+		s2, err := Open(dir)
+		if err == nil {
+			s2.Close()
+			t.Fatalf("%s: opened", c.name)
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		after, _ := os.Stat(filepath.Join(dir, eventLog))
+		if before.Size() != after.Size() {
+			t.Fatalf("%s: log changed %d -> %d", c.name, before.Size(), after.Size())
+		}
+	}
+}
