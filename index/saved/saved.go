@@ -1,15 +1,15 @@
 // Package saved keeps an analyst's saved queries in the config file and
 // replays them: "what is new since I last asked". The file is edited as a
 // YAML node tree so comments and every other key survive a save, and a file
-// that does not parse is refused, never overwritten.
+// that does not parse is refused, never overwritten. Concurrent saves, by
+// goroutines or processes, are serialised by a lock (see write.go), so none
+// is lost.
 package saved
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -45,11 +45,20 @@ const key = "queries"
 // File is a config file holding saved queries under `queries:`.
 type File struct{ Path string }
 
+// emptyDoc is what a missing or empty file holds.
+func emptyDoc() *yaml.Node {
+	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+}
+
 // load parses the file; a missing file is an empty document.
-func (f File) load() (*yaml.Node, error) {
-	data, err := os.ReadFile(f.Path)
+func (f File) load() (*yaml.Node, error) { return f.loadFrom(f.Path) }
+
+// loadFrom parses the file at path (the config's symlink target, when
+// writing), naming f.Path in errors: that is the name the user knows.
+func (f File) loadFrom(path string) (*yaml.Node, error) {
+	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}, nil
+		return emptyDoc(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", f.Path, err)
@@ -60,7 +69,7 @@ func (f File) load() (*yaml.Node, error) {
 		return nil, fmt.Errorf("config %s: %w (file left unchanged)", f.Path, err)
 	}
 	if doc.Kind == 0 { // empty file
-		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+		return emptyDoc(), nil
 	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("config %s: line %d: top level must be a mapping (file left unchanged)", f.Path, doc.Line)
@@ -110,9 +119,8 @@ func (f File) Get(name string) (Query, error) {
 	return Query{}, fmt.Errorf("no saved query %q", name)
 }
 
-// Put saves q, replacing a saved query of the same name in place (keeping
-// the comments around it).
-func (f File) Put(q Query) error {
+// check fills in the default target and refuses what cannot be saved.
+func check(q *Query) error {
 	if q.Name == "" {
 		return fmt.Errorf("a saved query needs a name")
 	}
@@ -121,16 +129,58 @@ func (f File) Put(q Query) error {
 	}
 	switch q.Target {
 	case TargetEvents, TargetSessions, TargetFindings:
+		return nil
 	default:
 		return fmt.Errorf("target %q: use events, sessions or findings", q.Target)
 	}
-	doc, err := f.load()
-	if err != nil {
+}
+
+// Put saves q, replacing a saved query of the same name in place (keeping
+// the comments around it). The file is re-read under its lock, so saves
+// by other processes meanwhile are kept.
+func (f File) Put(q Query) error {
+	if err := check(&q); err != nil {
 		return err
 	}
+	return f.update(func(doc *yaml.Node) error { return f.put(doc, q) })
+}
+
+// Update changes the saved query called name under the config's lock: fn
+// gets the query as it is in the file now (exists false, and only Name
+// set, if there is none) and edits it in place. Prefer it to Get then Put
+// when the change takes time to compute, such as a run's counts: a Put of
+// a copy read earlier would undo whatever another process saved under the
+// same name in between. An error from fn writes nothing and is returned.
+func (f File) Update(name string, fn func(q *Query, exists bool) error) error {
+	return f.update(func(doc *yaml.Node) error {
+		q, exists := Query{Name: name}, false
+		if n, _ := queriesNode(doc); n != nil && n.Kind == yaml.SequenceNode {
+			for _, it := range n.Content {
+				var existing Query
+				if it.Decode(&existing) == nil && existing.Name == name {
+					q, exists = existing, true
+					break
+				}
+			}
+		}
+		if err := fn(&q, exists); err != nil {
+			return err
+		}
+		if q.Name != name {
+			return fmt.Errorf("saved query %q: Update cannot rename it to %q", name, q.Name)
+		}
+		if err := check(&q); err != nil {
+			return err
+		}
+		return f.put(doc, q)
+	})
+}
+
+// put sets q in doc, replacing an item of the same name.
+func (f File) put(doc *yaml.Node, q Query) error {
 	var item yaml.Node
 	if err := item.Encode(q); err != nil {
-		return err
+		return fmt.Errorf("saved query %q: %w", q.Name, err)
 	}
 	n, _ := queriesNode(doc)
 	if n == nil {
@@ -145,68 +195,31 @@ func (f File) Put(q Query) error {
 			return fmt.Errorf("config %s: line %d: queries must be a list (file left unchanged)", f.Path, n.Line)
 		}
 	}
-	replaced := false
 	for i, it := range n.Content {
 		var existing Query
 		if it.Decode(&existing) == nil && existing.Name == q.Name {
 			item.HeadComment, item.LineComment, item.FootComment = it.HeadComment, it.LineComment, it.FootComment
 			n.Content[i] = &item
-			replaced = true
-			break
+			return nil
 		}
 	}
-	if !replaced {
-		n.Content = append(n.Content, &item)
-	}
-	return f.write(doc)
+	n.Content = append(n.Content, &item)
+	return nil
 }
 
 // Delete removes a saved query.
 func (f File) Delete(name string) error {
-	doc, err := f.load()
-	if err != nil {
-		return err
-	}
-	n, _ := queriesNode(doc)
-	if n != nil && n.Kind == yaml.SequenceNode {
-		for i, it := range n.Content {
-			var existing Query
-			if it.Decode(&existing) == nil && existing.Name == name {
-				n.Content = append(n.Content[:i], n.Content[i+1:]...)
-				return f.write(doc)
+	return f.update(func(doc *yaml.Node) error {
+		n, _ := queriesNode(doc)
+		if n != nil && n.Kind == yaml.SequenceNode {
+			for i, it := range n.Content {
+				var existing Query
+				if it.Decode(&existing) == nil && existing.Name == name {
+					n.Content = append(n.Content[:i], n.Content[i+1:]...)
+					return nil
+				}
 			}
 		}
-	}
-	return fmt.Errorf("no saved query %q", name)
-}
-
-// write replaces the file atomically, readable by its owner only.
-func (f File) write(doc *yaml.Node) error {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("config %s: %w", f.Path, err)
-	}
-	enc.Close()
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".config-*.yaml")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), f.Path)
+		return fmt.Errorf("no saved query %q", name)
+	})
 }
