@@ -88,9 +88,11 @@ func (a *app) importCmd() *cobra.Command {
 						return err
 					}
 				}
+			} else if sum.Added > 0 {
+				sum.Assumed = append(sum.Assumed, "sessions not rebuilt (--no-sessions): the next command that opens the index rebuilds them")
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc := json.NewEncoder(inert(cmd.OutOrStdout()))
 				return enc.Encode(sum)
 			}
 			printSummary(cmd.OutOrStdout(), a.indexDir(), sum)

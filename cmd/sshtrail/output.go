@@ -9,12 +9,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/export"
 	"github.com/sshtrail/sshtrail/tui"
 )
 
 // safe makes log-derived text inert for a terminal; the same function the
 // workbench uses, so there is one definition of "inert".
 func safe(s string) string { return tui.Sanitize(s) }
+
+// inert is where every JSON output goes: encoding/json writes C1 controls,
+// DEL and bidi runes raw, and `sshtrail ... --json` reaches a terminal as
+// often as jq does.
+func inert(w io.Writer) io.Writer { return export.InertJSON(w) }
 
 // cell bounds a field for a table column.
 func cell(s string, max int) string {

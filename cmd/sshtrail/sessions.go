@@ -19,21 +19,18 @@ import (
 
 func init() {
 	extraCommands = append(extraCommands, (*app).sessionsCmd, (*app).pivotCmd, (*app).pathsCmd)
-	// Sessions are rebuilt after each import, for the hosts that got events.
+	// Sessions are rebuilt after each import for the hosts that got events
+	// since the last rebuild (this import's, and any an earlier one left
+	// undone: a re-import repairs a killed one even when it adds nothing).
 	afterImport = append(afterImport, func(cmd *cobra.Command, a *app, s *index.Store, sum *ingest.Summary) error {
-		if sum.Added == 0 {
-			return nil
-		}
-		hosts := sum.Hosts
-		if sum.Formats[index.FormatZeekSSH] > 0 || sum.Formats[index.FormatZeekConn] > 0 {
-			hosts = nil // network records can join sessions of any host
-		}
-		st, err := sessions.Rebuild(cmd.Context(), s, a.sessionOptions(), hosts)
+		st, ran, err := sessions.Finish(cmd.Context(), s, a.sessionOptions())
 		if err != nil {
 			return err
 		}
-		sum.Sessions = st.Sessions
-		sum.SessionsSeconds = st.Took.Seconds()
+		if ran {
+			sum.Sessions = st.Sessions
+			sum.SessionsSeconds = st.Took.Seconds()
+		}
 		return nil
 	})
 	searchSessions = func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, limit int, asJSON bool) error {
@@ -112,7 +109,7 @@ func (a *app) sessionOptions() sessions.Options {
 }
 
 func writeSessionsJSON(w io.Writer, ss []index.Session) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(inert(w))
 	for i := range ss {
 		if err := enc.Encode(&ss[i]); err != nil {
 			return err
@@ -173,7 +170,11 @@ func (a *app) sessionsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
+			open := a.openStore
+			if rebuild {
+				open = a.openStoreAsIs // rebuilt whole below
+			}
+			s, err := open()
 			if err != nil {
 				return err
 			}
@@ -234,7 +235,7 @@ func (a *app) pivotCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				return json.NewEncoder(out).Encode(card)
+				return json.NewEncoder(inert(out)).Encode(card)
 			}
 			printCard(out, card, loc)
 			return nil
@@ -305,7 +306,7 @@ func (a *app) pathsCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
+				enc := json.NewEncoder(inert(out))
 				for _, p := range ps {
 					if err := enc.Encode(p); err != nil {
 						return err
