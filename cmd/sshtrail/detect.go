@@ -144,7 +144,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
+				enc := json.NewEncoder(inert(out))
 				for _, r := range rules {
 					enc.Encode(map[string]any{"id": r.ID(), "title": r.Title(), "severity": r.Severity(), "technique": r.Technique(), "description": r.Description(), "needs": r.Needs()})
 				}
@@ -205,7 +205,7 @@ func (a *app) detectCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
+				enc := json.NewEncoder(inert(out))
 				for _, f := range fs {
 					if err := enc.Encode(f); err != nil {
 						return err
@@ -258,7 +258,7 @@ func (a *app) profileCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				return json.NewEncoder(out).Encode(p)
+				return json.NewEncoder(inert(out)).Encode(p)
 			}
 			fmt.Fprintf(out, "host      %s\ngroups    %s\nbaseline  %s → %s (%d logons)\n", safe(p.Host), strings.Join(p.Groups, ", "),
 				p.BaselineStart.Format(time.RFC3339), p.BaselineEnd.Format(time.RFC3339), p.Logons)

@@ -51,8 +51,7 @@ func (a *app) exportCmd() *cobra.Command {
 			defer s.Close()
 			var dst io.Writer = cmd.OutOrStdout()
 			if out != "" && out != "-" {
-				// Exports hold case data: owner-only, like the index.
-				f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+				f, err := openExport(cmd.ErrOrStderr(), out)
 				if err != nil {
 					return err
 				}
@@ -108,4 +107,31 @@ func (a *app) exportCmd() *cobra.Command {
 	f.StringVar(&until, "until", "", "only records before this time")
 	cmd.MarkFlagsMutuallyExclusive("sessions", "findings")
 	return cmd
+}
+
+// openExport opens path for an export. Exports hold case data: owner-only,
+// like the index. The create mode covers only a new file, so an existing
+// regular file that others may read (0644 from an earlier `>`) loses its
+// group and other bits before anything is written, and stderr says so. The
+// chmod goes through the open descriptor, so it hits the file written,
+// whatever the path points to by then. Other files (/dev/null, a FIFO) are
+// left as they are: their mode is not ours to change.
+func openExport(stderr io.Writer, path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if perm := st.Mode().Perm(); st.Mode().IsRegular() && perm&^0o600 != 0 {
+		if err := f.Chmod(perm & 0o600); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: cannot make it owner-only: %w", path, err)
+		}
+		fmt.Fprintf(stderr, "tightened %s from %04o to %04o\n", safe(path), perm, perm&0o600)
+	}
+	return f, nil
 }

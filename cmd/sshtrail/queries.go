@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/index/export"
 	"github.com/sshtrail/sshtrail/index/saved"
 )
 
@@ -61,7 +61,7 @@ func (a *app) queriesCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
+				enc := json.NewEncoder(inert(out))
 				for _, q := range qs {
 					enc.Encode(q)
 				}
@@ -121,7 +121,7 @@ func (a *app) queriesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
+			enc := json.NewEncoder(inert(cmd.OutOrStdout()))
 			enc.SetIndent("", "  ")
 			return enc.Encode(q)
 		},
@@ -179,7 +179,7 @@ func (a *app) queriesCmd() *cobra.Command {
 					return err
 				}
 				if asJSON {
-					enc := json.NewEncoder(w)
+					enc := json.NewEncoder(inert(w))
 					for _, ev := range res.Events {
 						enc.Encode(ev)
 					}
@@ -254,35 +254,36 @@ func (a *app) queriesCmd() *cobra.Command {
 }
 
 func writeOutcomeJSON(w io.Writer, o saved.Outcome) error {
-	return json.NewEncoder(w).Encode(o)
+	return json.NewEncoder(inert(w)).Encode(o)
 }
 
 func writeReplayText(w io.Writer, outs []saved.Outcome, loc *time.Location) {
 	for _, o := range outs {
-		fmt.Fprintf(w, "== %s (%s): %s\n   %d then, %d now, %d new\n", safe(o.Name), o.Target, safe(o.Query), o.CountThen, o.CountNow, o.NewCount)
+		fmt.Fprintf(w, "== %s (%s): %s\n   %d then, %d now, %d new\n", safe(o.Name), safe(o.Target), safe(o.Query), o.CountThen, o.CountNow, o.NewCount)
 		if len(o.New) > 0 {
 			printEvents(w, o.New, loc)
 		}
 	}
 }
 
-// mdCell keeps a table cell on one line and its pipes literal.
-func mdCell(s string) string {
-	return strings.ReplaceAll(safe(s), "|", `\|`)
-}
-
+// writeReplayMarkdown writes the replay report. Every text cell, headings
+// and the query included, goes through export.MarkdownCell: user names and
+// messages are attacker text, and a report is rendered (images fetched,
+// links clicked) by whoever reads it. The query is plain escaped text, not
+// a code span, because backslash escapes do not work inside code spans.
 func writeReplayMarkdown(w io.Writer, outs []saved.Outcome, loc *time.Location) {
+	md := export.MarkdownCell
 	fmt.Fprintf(w, "# sshtrail replay\n\n| query | target | then | now | new |\n|---|---|---:|---:|---:|\n")
 	for _, o := range outs {
-		fmt.Fprintf(w, "| %s | %s | %d | %d | %d |\n", mdCell(o.Name), o.Target, o.CountThen, o.CountNow, o.NewCount)
+		fmt.Fprintf(w, "| %s | %s | %d | %d | %d |\n", md(o.Name), md(o.Target), o.CountThen, o.CountNow, o.NewCount)
 	}
 	for _, o := range outs {
 		if len(o.New) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n## %s\n\n`%s`\n\n| time | host | action | user | source | message |\n|---|---|---|---|---|---|\n", mdCell(o.Name), strings.ReplaceAll(safe(o.Query), "`", "'"))
+		fmt.Fprintf(w, "\n## %s\n\nQuery: %s\n\n| time | host | action | user | source | message |\n|---|---|---|---|---|---|\n", md(o.Name), md(o.Query))
 		for _, ev := range o.New {
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", ev.TS.In(loc).Format("2006-01-02 15:04:05"), mdCell(ev.Host), mdCell(ev.Action), mdCell(ev.User), mdCell(source(ev)), mdCell(ev.Message))
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", ev.TS.In(loc).Format("2006-01-02 15:04:05"), md(ev.Host), md(ev.Action), md(ev.User), md(source(ev)), md(ev.Message))
 		}
 	}
 }
