@@ -8,6 +8,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom, Open           key.Binding
 	PivotUser, PivotHost, PivotIP, Facets, Histogram, Rerun key.Binding
 	Save, Delete, Tab1, Tab2, Tab3, Tab4, Tab5, Tab6        key.Binding
+	Yes, No                                                 key.Binding // the quit prompt
 }
 
 var keys = keyMap{
@@ -39,6 +40,8 @@ var keys = keyMap{
 	Rerun:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "run again")),
 	Save:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save query")),
 	Delete:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+	Yes:       key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
+	No:        key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
 }
 
 // ShortHelp is the one-line help of the status bar.

@@ -32,10 +32,18 @@ type Options struct {
 	InitialQuery string     // "" = "*"
 }
 
-// Run opens the workbench full-screen until the user quits.
+// Run opens the workbench full-screen until the user quits. A running
+// import has committed what it read when Run returns, so the caller can
+// close the store.
 func Run(ctx context.Context, opts Options) error {
-	p := tea.NewProgram(New(opts), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	m := newModel(ctx, opts)
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	_, err := p.Run()
+	// A quit the user confirmed comes after the import ended. Otherwise
+	// (a forced quit, ctx cancelled by a signal) what was read is committed
+	// and the session rebuild is left to the next command (the store's
+	// touched record says so).
+	_ = m.imp.shutdown()
 	return err
 }
 
@@ -65,6 +73,11 @@ type Model struct {
 	err    string
 	total  uint64
 
+	// quitAsk: q was pressed while an import runs; the prompt is up.
+	// quitting: the user confirmed; the import stops, then the program quits.
+	quitAsk  bool
+	quitting bool
+
 	search     *searchView
 	sessions   *sessionsView
 	detections *detectionsView
@@ -74,20 +87,24 @@ type Model struct {
 }
 
 // New builds the workbench model.
-func New(opts Options) Model {
+func New(opts Options) Model { return newModel(context.Background(), opts) }
+
+// newModel builds the model for a program that ends with ctx: its imports
+// are cancelled with it.
+func newModel(ctx context.Context, opts Options) Model {
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}
 	if opts.InitialQuery == "" {
 		opts.InitialQuery = "*"
 	}
-	m := Model{opts: opts, ctx: context.Background(), width: 120, height: 40, help: help.New()}
+	m := Model{opts: opts, ctx: ctx, width: 120, height: 40, help: help.New()}
 	m.search = newSearchView(&m.opts)
 	m.sessions = newSessionsView(&m.opts)
 	m.detections = newDetectionsView(&m.opts)
 	m.paths = &pathsView{opts: &m.opts}
 	m.savedv = &savedView{opts: &m.opts}
-	m.imp = newImportView(&m.opts)
+	m.imp = newImportView(ctx, &m.opts)
 	return m
 }
 
@@ -130,15 +147,27 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case importDoneMsg:
 		cmd := m.imp.update(msg)
+		if m.quitting {
+			return m, tea.Quit
+		}
 		// Every view shows fresh data after an import.
 		return m, tea.Batch(cmd, m.countCmd(), m.search.run(m.search.query), m.sessions.load(), m.paths.load())
 	case tea.KeyMsg:
+		if m.quitAsk || m.quitting {
+			return m.quitKey(msg)
+		}
+		// ctrl+c quits even from a text input, where q is a letter.
+		if key.Matches(msg, keys.Quit) && (!m.typing() || msg.Type == tea.KeyCtrlC) {
+			if m.imp.running {
+				m.quitAsk = true
+				return m, nil
+			}
+			return m, tea.Quit
+		}
 		if m.typing() {
 			break
 		}
 		switch {
-		case key.Matches(msg, keys.Quit):
-			return m, tea.Quit
 		case key.Matches(msg, keys.Help):
 			m.full = !m.full
 			return m, nil
@@ -172,6 +201,49 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.search.setQuery(msg.query)
 	}
 	return m.route(msg)
+}
+
+// quitKey answers the quit prompt, and waits out a confirmed quit: the
+// import stops, keeps what it read and rebuilds sessions for it, and the
+// importDoneMsg quits. Keys are not passed to the views meanwhile.
+func (m Model) quitKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.quitting {
+		if msg.Type == tea.KeyCtrlC {
+			// Forced: Run still waits for the reading to commit; an unfinished
+			// session rebuild is recorded and finished by the next command.
+			m.imp.abandon()
+			return m, tea.Quit
+		}
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, keys.Yes), msg.Type == tea.KeyCtrlC:
+		m.quitAsk = false
+		if !m.imp.running {
+			return m, tea.Quit // it finished while the prompt was up
+		}
+		m.quitting = true
+		m.imp.cancel()
+	case key.Matches(msg, keys.No, keys.Back):
+		m.quitAsk = false
+	}
+	return m, nil
+}
+
+// quitText is the prompt or progress of a quit during an import ("" when
+// there is none).
+func (m Model) quitText() string {
+	switch {
+	case m.quitAsk && !m.imp.running:
+		return "The import finished. Quit? y/n"
+	case m.quitAsk:
+		return fmt.Sprintf("An import is running (%d events so far). Quit? It will stop cleanly: what was read is kept and sessions are rebuilt for it. y/n", m.imp.last.Events)
+	case m.quitting:
+		if t := m.imp.phaseText(); t != "" {
+			return t + " then quitting (ctrl+c quits now)"
+		}
+	}
+	return ""
 }
 
 // typing reports whether a text input has the keyboard (then q is a letter).
@@ -222,7 +294,7 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.paths.update(msg)
 	case savedMsg:
 		cmd = m.savedv.update(msg)
-	case importProgressMsg:
+	case importProgressMsg, importPhaseMsg:
 		cmd = m.imp.update(msg)
 	default:
 		switch m.tab {
@@ -268,6 +340,16 @@ func (m Model) View() string {
 	if bodyH < 3 {
 		bodyH = 3
 	}
+	// The quit prompt goes above the view, wrapped: at 80 columns a status
+	// line would cut off its y/n.
+	var prompt string
+	if q := m.quitText(); q != "" {
+		prompt = styleCrumb.Bold(true).Width(w).Render(q)
+		bodyH -= strings.Count(prompt, "\n") + 1
+		if bodyH < 1 {
+			bodyH = 1
+		}
+	}
 	var body string
 	switch m.tab {
 	case tabSearch:
@@ -284,6 +366,9 @@ func (m Model) View() string {
 		body = m.imp.view(w, bodyH)
 	}
 	body = frame(body, w, bodyH)
+	if prompt != "" {
+		body = clipLines(prompt, w) + "\n" + body
+	}
 	return strings.Join([]string{top, body, status, clipLines(helpView, w)}, "\n")
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -533,55 +534,144 @@ type importProgressMsg struct {
 	ch chan tea.Msg
 }
 
+// importPhaseMsg says the import moved on to its next step.
+type importPhaseMsg struct {
+	phase importPhase
+	ch    chan tea.Msg
+}
+
 type importDoneMsg struct {
 	sum *ingest.Summary
 	err error
+	// stopped: the import was cancelled and kept what it had read.
+	stopped bool
+	// unbuilt: the session rebuild was abandoned (forced quit); the store's
+	// touched record makes the next command finish it.
+	unbuilt bool
 }
+
+type importPhase int
+
+const (
+	phaseReading    importPhase = iota
+	phaseStopping               // cancel requested, ingest.Run still committing
+	phaseRebuilding             // sessions.Rebuild over what was stored
+)
 
 type importView struct {
 	opts    *Options
+	ctx     context.Context // the program's: an import never outlives it
 	input   textinput.Model
 	bar     progress.Model
 	running bool
+	phase   importPhase
+	stop    context.CancelFunc // ends the reading; what was read is committed
+	abandon context.CancelFunc // ends the session rebuild too (forced quit)
+	read    chan struct{}      // closed once ingest.Run returned: the reading is committed
+	done    chan struct{}      // closed once the import goroutine returned
 	last    ingest.Progress
 	sum     *ingest.Summary
+	stopped bool
+	unbuilt bool
 	err     string
 }
 
-func newImportView(opts *Options) *importView {
+func newImportView(ctx context.Context, opts *Options) *importView {
 	in := textinput.New()
 	in.Prompt = "path> "
 	in.Placeholder = "file, folder or glob to import (enter starts)"
 	in.Focus()
-	return &importView{opts: opts, input: in, bar: progress.New(progress.WithDefaultGradient())}
+	return &importView{opts: opts, ctx: ctx, input: in, bar: progress.New(progress.WithDefaultGradient())}
 }
+
+// importSlack keeps room in the message channel for the phase and done
+// messages: only the import goroutine sends, and progress ticks are dropped
+// once fewer free slots are left, so no send ever blocks. A blocked send
+// would keep the goroutine (and the store's writer) alive after the UI quit.
+const importSlack = 2
 
 // start runs the import in the background; progress arrives on a channel
 // that a Cmd reads one message at a time.
 func (v *importView) start(path string) tea.Cmd {
-	v.running, v.sum, v.err = true, nil, ""
+	v.running, v.phase, v.sum, v.err, v.stopped, v.unbuilt = true, phaseReading, nil, "", false, false
+	v.last = ingest.Progress{}
 	ch := make(chan tea.Msg, 16)
 	st, so := v.opts.Store, v.opts.Sessions
 	loc := v.opts.Location
+	readCtx, stop := context.WithCancel(v.ctx)
+	// The rebuild must survive the quit that stopped the reading: sessions
+	// then match what was stored. Only a forced quit (abandon) ends it.
+	buildCtx, abandon := context.WithCancel(context.WithoutCancel(v.ctx))
+	read, done := make(chan struct{}), make(chan struct{})
+	v.stop, v.abandon, v.read, v.done = stop, abandon, read, done
 	go func() {
-		sum, err := ingest.Run(context.Background(), st, []string{path}, ingest.Options{
+		defer close(done)
+		defer abandon()
+		defer stop()
+		sum, err := ingest.Run(readCtx, st, []string{path}, ingest.Options{
 			Progress: func(p ingest.Progress) {
-				select {
-				case ch <- importProgressMsg{p: p, ch: ch}:
-				default: // the UI is behind: drop a progress tick, never block the import
+				if len(ch) < cap(ch)-importSlack {
+					ch <- importProgressMsg{p: p, ch: ch}
 				}
 			},
 			Options: importersOptions(loc),
 		})
-		if err == nil && sum.Added > 0 {
-			if _, rerr := sessions.Rebuild(context.Background(), st, so, nil); rerr != nil {
-				err = rerr
+		close(read)
+		msg := importDoneMsg{sum: sum, err: err}
+		if sum != nil && readCtx.Err() != nil && errors.Is(err, readCtx.Err()) {
+			msg.err, msg.stopped = nil, true
+		}
+		if msg.err == nil && sum.Added > 0 {
+			ch <- importPhaseMsg{phase: phaseRebuilding, ch: ch}
+			stats, rerr := sessions.Rebuild(buildCtx, st, so, nil)
+			switch {
+			case rerr != nil && buildCtx.Err() != nil:
+				msg.unbuilt = true
+			case rerr != nil:
+				msg.err = fmt.Errorf("import: session rebuild: %w", rerr)
+			default:
+				sum.Sessions = stats.Sessions
 			}
 		}
-		ch <- importDoneMsg{sum: sum, err: err}
+		ch <- msg
 		close(ch)
 	}()
 	return waitImport(ch)
+}
+
+// cancel stops the reading of a running import: ingest.Run commits what it
+// read and the sessions are rebuilt for it.
+func (v *importView) cancel() {
+	if v.running && v.stop != nil {
+		v.stop()
+		if v.phase == phaseReading {
+			v.phase = phaseStopping
+		}
+	}
+}
+
+// abandonWait bounds how long shutdown waits for an abandoned session
+// rebuild to notice. The rebuild is a recorded step (the next command
+// finishes it), so leaving it is safe; a quit that hangs is not.
+const abandonWait = 5 * time.Second
+
+// shutdown ends a running import at once and returns when the store can be
+// closed: always after ingest.Run committed what it read, and after the
+// abandoned session rebuild returned, or abandonWait passed. It reports
+// whether the import goroutine had finished.
+func (v *importView) shutdown() bool {
+	if v.done == nil {
+		return true
+	}
+	v.stop()
+	v.abandon()
+	<-v.read
+	select {
+	case <-v.done:
+		return true
+	case <-time.After(abandonWait):
+		return false
+	}
 }
 
 func waitImport(ch chan tea.Msg) tea.Cmd {
@@ -599,8 +689,12 @@ func (v *importView) update(msg tea.Msg) tea.Cmd {
 	case importProgressMsg:
 		v.last = msg.p
 		return waitImport(msg.ch)
+	case importPhaseMsg:
+		v.phase = msg.phase
+		return waitImport(msg.ch)
 	case importDoneMsg:
 		v.running = false
+		v.stopped, v.unbuilt = msg.stopped, msg.unbuilt
 		if msg.err != nil {
 			v.err = msg.err.Error()
 			return nil
@@ -642,11 +736,21 @@ func (v *importView) view(w, h int) string {
 			frac = float64(v.last.BytesDone) / float64(v.last.BytesTotal)
 		}
 		v.bar.Width = max(10, min(60, w-10))
-		lines = append(lines, v.bar.ViewAs(frac), fit(fmt.Sprintf("files %d/%d · events %d · %s", v.last.FilesDone, v.last.FilesTotal, v.last.Events, v.last.File), w))
+		lines = append(lines, v.bar.ViewAs(frac), fit(fmt.Sprintf("files %d/%d · events %d · %s", v.last.FilesDone, v.last.FilesTotal, v.last.Events, Sanitize(v.last.File)), w))
+		if p := v.phaseText(); p != "" {
+			lines = append(lines, styleCrumb.Render(fit(p, w)))
+		}
 	}
 	if s := v.sum; s != nil {
-		lines = append(lines, styleSuccess.Render(fit(fmt.Sprintf("imported %d files: %d events read, %d added, %d already present, %d ignored, %d malformed in %.1fs",
-			s.Files, s.Events, s.Added, s.Present, s.Ignored, s.Malformed, s.Seconds), w)))
+		verb := "imported"
+		if v.stopped {
+			verb = "stopped after"
+		}
+		lines = append(lines, styleSuccess.Render(fit(fmt.Sprintf("%s %d files: %d events read, %d added, %d already present, %d ignored, %d malformed in %.1fs",
+			verb, s.Files, s.Events, s.Added, s.Present, s.Ignored, s.Malformed, s.Seconds), w)))
+		if v.unbuilt {
+			lines = append(lines, styleFailure.Render(fit("  sessions not rebuilt: the next command that opens the index rebuilds them", w)))
+		}
 		for _, k := range sortedKeys(s.Formats) {
 			lines = append(lines, fit(fmt.Sprintf("  %-12s %d", k, s.Formats[k]), w))
 		}
@@ -659,4 +763,15 @@ func (v *importView) view(w, h int) string {
 		lines = append(lines, styleDim.Render("the other views now show the new data"))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// phaseText names what a running import does once it left the reading.
+func (v *importView) phaseText() string {
+	switch v.phase {
+	case phaseStopping:
+		return fmt.Sprintf("stopping import… (%d events so far; what was read is kept)", v.last.Events)
+	case phaseRebuilding:
+		return "rebuilding sessions…"
+	}
+	return ""
 }
