@@ -115,8 +115,11 @@ func (s *Store) PutSessions(ctx context.Context, docs []SessionDoc) error {
 				return fmt.Errorf("index: session %s: %w", docs[j].Session.SID, err)
 			}
 		}
+		if err := s.Failed(); err != nil {
+			return err
+		}
 		if err := s.sidx.Batch(b); err != nil {
-			return fmt.Errorf("index: commit sessions: %w", err)
+			return s.fail("writing sessions", fmt.Errorf("index: commit sessions: %w", err))
 		}
 	}
 	return nil
@@ -133,8 +136,11 @@ func (s *Store) DeleteSessionIDs(ctx context.Context, sids []string) error {
 		for j := i; j < len(sids) && j < i+batch; j++ {
 			b.Delete(SessionDocID(sids[j]))
 		}
+		if err := s.Failed(); err != nil {
+			return err
+		}
 		if err := s.sidx.Batch(b); err != nil {
-			return fmt.Errorf("index: delete sessions: %w", err)
+			return s.fail("writing sessions", fmt.Errorf("index: delete sessions: %w", err))
 		}
 	}
 	return nil

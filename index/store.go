@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
@@ -43,6 +44,9 @@ type Store struct {
 	// (tests compare both ways).
 	noFastPaths bool
 	build       docBuilder
+
+	failMu sync.Mutex
+	failed error // out of space: no more writes (space.go)
 }
 
 const (
@@ -89,6 +93,7 @@ func open(dir string, create bool) (*Store, error) {
 		return nil, fmt.Errorf("index %s is %w", dir, ErrLocked)
 	}
 	s := &Store{dir: dir, lock: lf}
+	watched.Store(filepath.Clean(dir), s)
 	if err := s.openBleve(create); err != nil {
 		s.unlock()
 		return nil, err
@@ -196,6 +201,9 @@ func (s *Store) openLog() error {
 }
 
 func (s *Store) unlock() {
+	if v, ok := watched.Load(filepath.Clean(s.dir)); ok && v.(*Store) == s {
+		watched.Delete(filepath.Clean(s.dir))
+	}
 	if s.lock != nil {
 		syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
 		s.lock.Close()
@@ -221,11 +229,14 @@ func (s *Store) BleveFor(doctype string) bleve.Index {
 // Close flushes and releases the index.
 func (s *Store) Close() error {
 	var errs []error
-	if s.idx != nil {
-		tidy(s.idx, filepath.Join(s.dir, bleveDir))
-	}
-	if s.sidx != nil {
-		tidy(s.sidx, filepath.Join(s.dir, sessionsDir))
+	// tidy writes; after a full disk that write panicked inside zapx.
+	if s.Failed() == nil {
+		if s.idx != nil {
+			tidy(s.idx, filepath.Join(s.dir, bleveDir))
+		}
+		if s.sidx != nil {
+			tidy(s.sidx, filepath.Join(s.dir, sessionsDir))
+		}
 	}
 	if s.idx != nil {
 		errs = append(errs, s.idx.Close())
@@ -249,7 +260,10 @@ func (s *Store) GetInternal(key string) ([]byte, error) { return s.idx.GetIntern
 
 // SetInternal stores a value under key.
 func (s *Store) SetInternal(key string, v []byte) error {
-	return s.idx.SetInternal([]byte(key), v)
+	if err := s.Failed(); err != nil {
+		return err
+	}
+	return s.fail("writing "+key, s.idx.SetInternal([]byte(key), v))
 }
 
 // scorchConfig tunes Bleve's segment merging for bulk loads: merging fewer,
@@ -261,6 +275,9 @@ func scorchConfig() map[string]interface{} {
 		// Keep no older snapshots: their segment files would stay on disk
 		// (a compacted 831k-event index kept 3x its size in dead segments).
 		"numSnapshotsToKeep": 0,
+		// Out-of-space errors from the persister and merger reach the
+		// store (space.go).
+		"asyncErrorCallbackName": asyncErrorCallback,
 		"scorchMergePlanOptions": map[string]interface{}{
 			"MaxSegmentsPerTier":   30,
 			"SegmentsPerMergeTask": 30,
@@ -272,9 +289,24 @@ func scorchConfig() map[string]interface{} {
 // leaves hundreds of small segments and every query pays for each of them
 // (measured on 831k events: a term count took ~290 ms before compaction);
 // the import command compacts after large imports.
+//
+// Merging writes the merged segments before it drops the old ones, so it
+// needs about the index's size free; without it the command says so at
+// once instead of starting.
 func (s *Store) Compact(ctx context.Context) error {
-	for _, idx := range []bleve.Index{s.idx, s.sidx} {
-		adv, err := idx.Advanced()
+	if err := s.Failed(); err != nil {
+		return err
+	}
+	for _, d := range []struct {
+		idx  bleve.Index
+		path string
+	}{{s.idx, bleveDir}, {s.sidx, sessionsDir}} {
+		need, free := dirSize(filepath.Join(s.dir, d.path)), FreeBytes(s.dir)
+		if free >= 0 && free < need+compactSlack {
+			return fmt.Errorf("%w for compaction of %s: %s free, it needs about %s (the events are stored; free space and re-run the import)",
+				ErrNoSpace, s.dir, mib(free), mib(need+compactSlack))
+		}
+		adv, err := d.idx.Advanced()
 		if err != nil {
 			return err
 		}
@@ -282,14 +314,54 @@ func (s *Store) Compact(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		opts := mergeplan.SingleSegmentMergePlanOptions
-		opts.MaxSegmentsPerTier = 2
-		opts.SegmentsPerMergeTask = 10
-		if err := sc.ForceMerge(ctx, &opts); err != nil {
-			return fmt.Errorf("index %s: compact: %w", s.dir, err)
+		if err := s.forceMerge(ctx, sc); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// compactSlack is room kept free beyond the index's size while compacting.
+const compactSlack = 8 << 20
+
+// forceMerge runs Bleve's ForceMerge but returns on the first merge error,
+// a full disk or cancellation: ForceMerge itself waits for a merge that the
+// merger, after an error, never finishes.
+func (s *Store) forceMerge(ctx context.Context, sc *scorch.Scorch) error {
+	opts := mergeplan.SingleSegmentMergePlanOptions
+	opts.MaxSegmentsPerTier = 2
+	opts.SegmentsPerMergeTask = 10
+	errc := make(chan error, 64)
+	// The merger reports every merge's result on a channel under this
+	// exact key (bleve index/scorch/merge.go, mergeDoneKey).
+	//lint:ignore SA1029 the key is Bleve's, a plain string
+	mctx := context.WithValue(ctx, "mergeDone", errc)
+	done := make(chan error, 1)
+	go func() { done <- sc.ForceMerge(mctx, &opts) }()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return s.fail("compacting the index", fmt.Errorf("index %s: compact: %w", s.dir, err))
+			}
+			if err := s.Failed(); err != nil {
+				return err
+			}
+			return ctx.Err()
+		case err := <-errc:
+			if err != nil {
+				return s.fail("compacting the index", fmt.Errorf("index %s: compact: %w", s.dir, err))
+			}
+		case <-tick.C:
+			if err := s.Failed(); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // Segments is how many segments the index has (for diagnostics).

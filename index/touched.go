@@ -85,14 +85,17 @@ func (s *Store) ClearTouched(done Touched) error {
 }
 
 func (s *Store) putTouched(t Touched) error {
+	if err := s.Failed(); err != nil {
+		return err
+	}
 	if t.Empty() {
 		if err := s.idx.DeleteInternal([]byte(keyTouched)); err != nil {
-			return fmt.Errorf("index %s: clear touched hosts: %w", s.dir, err)
+			return s.fail("clearing the touched hosts", fmt.Errorf("index %s: clear touched hosts: %w", s.dir, err))
 		}
 		return nil
 	}
 	if err := s.idx.SetInternal([]byte(keyTouched), t.encode()); err != nil {
-		return fmt.Errorf("index %s: record touched hosts: %w", s.dir, err)
+		return s.fail("recording the touched hosts", fmt.Errorf("index %s: record touched hosts: %w", s.dir, err))
 	}
 	return nil
 }

@@ -350,6 +350,9 @@ func (w *Writer) commit(p prepared) error {
 		return nil
 	}
 	s := w.s
+	if err := s.Failed(); err != nil {
+		return err
+	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	if len(p.log) > 0 {
@@ -357,12 +360,12 @@ func (w *Writer) commit(p prepared) error {
 			return fmt.Errorf("index: event log at %d, batch prepared for %d (another writer?)", s.logLen, p.off)
 		}
 		if _, err := s.log.WriteAt(p.log, p.off); err != nil {
-			return fmt.Errorf("index: append event log: %w", err)
+			return s.fail("appending the event log", fmt.Errorf("index: append event log: %w", err))
 		}
 	}
 	if err := s.idx.Batch(p.batch); err != nil {
 		// The log tail past the committed length is cut on next open.
-		return fmt.Errorf("index: commit batch: %w", err)
+		return s.fail("writing the index", fmt.Errorf("index: commit batch: %w", err))
 	}
 	// A batch of marks only (checkpoints, source identities) carries no
 	// frames and no offset: the log length stays. Setting it from such a

@@ -22,6 +22,10 @@ import (
 // the index's segments.
 const compactAfter = 50000
 
+// compactSegments is the segment count past which an import compacts
+// whatever it added (a 60k-event import leaves ~100; a compacted index 2–4).
+const compactSegments = 40
+
 // afterImport hooks run after events are written (session rebuild).
 var afterImport []func(cmd *cobra.Command, a *app, s *index.Store, sum *ingest.Summary) error
 
@@ -66,7 +70,10 @@ func (a *app) importCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if sum.Added >= compactAfter {
+			// By segments too: an import that stopped before its compaction
+			// (killed, out of disk) is compacted by the re-run that adds
+			// nothing.
+			if sum.Added >= compactAfter || s.Segments() > compactSegments {
 				// Hundreds of small segments slow every later query. Before the
 				// session rebuild: compacting after it measured 668 MB peak RSS
 				// (the rebuild's heap plus the mapped index) instead of 507 MB.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -198,4 +199,110 @@ func TestTwoImportsInOneProcess(t *testing.T) {
 			t.Fatalf("step %d: %d sessions (%v), want %d", i, ns, err, st.sessns)
 		}
 	}
+}
+
+// caseCounts is what a command-line user sees of a case: events, sessions
+// and findings (by rule), each from its own command.
+type caseCounts struct {
+	events, sessions int
+	findings         string
+}
+
+func countsOf(t *testing.T, bin, idx string) caseCounts {
+	t.Helper()
+	c := caseCounts{events: countOf(t, bin, idx), sessions: countOf(t, bin, idx, "--sessions")}
+	out, err := exec.Command(bin, "--index", idx, "detect", "--json").Output()
+	if err != nil {
+		t.Fatalf("detect: %v", err)
+	}
+	c.findings = findingKey(out)
+	return c
+}
+
+// findingKey reduces detect --json output to "rule count" lines, sorted.
+func findingKey(out []byte) string {
+	by := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l == "" {
+			continue
+		}
+		i := strings.Index(l, `"rule":"`)
+		if i < 0 {
+			by["?"]++
+			continue
+		}
+		r := l[i+8:]
+		by[r[:strings.IndexByte(r, '"')]]++
+	}
+	var lines []string
+	for r, n := range by {
+		lines = append(lines, fmt.Sprintf("%s %d", r, n))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func genCase(t *testing.T, bin, dir string, events, hosts int) {
+	t.Helper()
+	run(t, bin, "gen", "--out", dir, "--events", strconv.Itoa(events), "--hosts", strconv.Itoa(hosts))
+}
+
+// TestFullDisk: on a small tmpfs the import stops with a clear error and a
+// non-zero exit (no hang in compaction, no panic in Close); once there is
+// room, a re-run gives the clean counts, sessions and findings included.
+func TestFullDisk(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "case")
+	genCase(t, bin, data, 80000, 8)
+	want := func() caseCounts {
+		idx := filepath.Join(dir, "clean")
+		run(t, bin, "--index", idx, "import", data)
+		return countsOf(t, bin, idx)
+	}()
+	if want.events < 70000 || want.sessions == 0 || want.findings == "" {
+		t.Fatalf("clean import: %+v", want)
+	}
+	// Sizes that run out in ingest, in the Bleve merges and before the
+	// compaction (measured on this case: index ~50 MiB, log ~4 MiB).
+	for _, mb := range []int{12, 30, 48} {
+		mnt := filepath.Join(dir, fmt.Sprintf("tmpfs%d", mb))
+		os.MkdirAll(mnt, 0o700)
+		if err := mountTmpfs(mnt, mb); err != nil {
+			t.Skipf("cannot mount a tmpfs here: %v", err)
+		}
+		t.Cleanup(func() { unmount(mnt) })
+		idx := filepath.Join(mnt, "idx")
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		out, err := exec.CommandContext(ctx, bin, "--index", idx, "import", data).CombinedOutput()
+		hung := ctx.Err() != nil
+		cancel()
+		took := time.Since(start)
+		if hung {
+			t.Fatalf("%d MiB: import hung (%s)\n%s", mb, took, out)
+		}
+		if err == nil {
+			t.Fatalf("%d MiB: import succeeded on a full disk\n%s", mb, out)
+		}
+		if strings.Contains(string(out), "panic") || !strings.Contains(string(out), "no space left on device") || !strings.Contains(string(out), "MiB free") {
+			t.Fatalf("%d MiB: unclear error\n%s", mb, out)
+		}
+		t.Logf("%d MiB: failed after %s: %s", mb, took.Round(time.Millisecond), lastLine(out))
+		if err := remountTmpfs(mnt, 400); err != nil {
+			t.Fatal(err)
+		}
+		run(t, bin, "--index", idx, "import", data)
+		if got := countsOf(t, bin, idx); got != want {
+			t.Fatalf("%d MiB, re-run with room: %+v, want %+v", mb, got, want)
+		}
+	}
+}
+
+func lastLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
 }

@@ -84,6 +84,9 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 			break
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted: no flush of half-seen events
+			}
 			// A cut gzip or a bomb: keep what was read, say why it stopped.
 			stats.FileErrors = append(stats.FileErrors, fmt.Sprintf("auditd %s:%d: %v", src.Path, im.lastLine+1, err))
 			break

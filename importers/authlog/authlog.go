@@ -89,6 +89,9 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 			break
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted, not a bad file
+			}
 			stats.FileErrors = append(stats.FileErrors, fmt.Sprintf("authlog %s:%d: %v (lines before kept)", src.Path, lastNo+1, err))
 			break
 		}

@@ -55,6 +55,9 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 			break
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted, not a bad file
+			}
 			// A cut gzip or a bomb: what was read is kept.
 			stats.FileErrors = append(stats.FileErrors, fmt.Sprintf("journal %s: %v", src.Path, err))
 			break

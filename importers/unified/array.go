@@ -44,6 +44,9 @@ func (r *run) array(ctx context.Context) error {
 			off := base + dec.InputOffset()
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err() // interrupted, not a bad record
+				}
 				r.stats.AddMalformed(r.src.Path, n+1, fmt.Sprintf("record %d: %v", n+1, err))
 				return nil
 			}

@@ -45,6 +45,9 @@ func (r *run) lines(ctx context.Context) error {
 			break
 		}
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted, not a bad file
+			}
 			// A cut gzip or a bomb: what was read is kept.
 			r.stats.FileErrors = append(r.stats.FileErrors, fmt.Sprintf("unified %s: %v", r.src.Path, err))
 			break

@@ -62,6 +62,9 @@ func (imp Importer) Import(ctx context.Context, src *importers.Source, opts impo
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted, not a bad file
+			}
 			stats.FileErrors = append(stats.FileErrors, fmt.Sprintf("zeek %s:%d: %v", src.Path, line.No, err))
 			return nil
 		}
