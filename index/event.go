@@ -4,9 +4,11 @@ package index
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"time"
+	"unicode/utf8"
 )
 
 // Actions fixed by DESIGN.md: one attempt is one event, so counts mean the
@@ -92,6 +94,32 @@ type Event struct {
 	Service   string `json:"service,omitempty"`    // Zeek service
 	Notice    string `json:"notice,omitempty"`     // Zeek notice name, e.g. SSH::Password_Guessing
 	ZeekUID   string `json:"zeek_uid,omitempty"`   // Zeek connection uid: joins ssh.log to conn.log
+	// MessageRaw is the original message bytes, base64, when they are not
+	// valid UTF-8: JSON cannot hold them and would store U+FFFD in their
+	// place, altering the evidence. Events read from the store get Message
+	// back byte for byte; JSON readers decode message_raw.
+	MessageRaw string `json:"message_raw,omitempty"`
+}
+
+// withRaw returns ev ready to encode: itself, or a copy carrying the raw
+// bytes of a message that is not valid UTF-8.
+func (ev *Event) withRaw() *Event {
+	if ev.MessageRaw != "" || utf8.ValidString(ev.Message) {
+		return ev
+	}
+	c := *ev
+	c.MessageRaw = base64.StdEncoding.EncodeToString([]byte(ev.Message))
+	return &c
+}
+
+// restoreRaw puts the original message bytes back after decoding.
+func (ev *Event) restoreRaw() {
+	if ev.MessageRaw == "" {
+		return
+	}
+	if b, err := base64.StdEncoding.DecodeString(ev.MessageRaw); err == nil {
+		ev.Message = string(b)
+	}
 }
 
 // EventID is the stable id of a record: the same bytes at the same place in

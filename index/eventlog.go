@@ -144,6 +144,7 @@ func (s *Store) readEvent(pos string) (*Event, error) {
 	if err := json.Unmarshal(lines[k], ev); err != nil {
 		return nil, fmt.Errorf("index: decode event at %d/%d: %w", off, k, err)
 	}
+	ev.restoreRaw()
 	return ev, nil
 }
 
@@ -226,6 +227,7 @@ func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
 							c.err = fmt.Errorf("index: event log: %w", err)
 							break
 						}
+						ev.restoreRaw()
 						c.evs = append(c.evs, ev)
 					}
 				}

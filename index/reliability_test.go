@@ -2,10 +2,12 @@ package index
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // committedLen reads the log length the index committed, as a reopen would.
@@ -149,6 +151,52 @@ func TestOpenRefusesUntrustedLogLength(t *testing.T) {
 		after, _ := os.Stat(filepath.Join(dir, eventLog))
 		if before.Size() != after.Size() {
 			t.Fatalf("%s: log changed %d -> %d", c.name, before.Size(), after.Size())
+		}
+	}
+}
+
+// Invalid UTF-8 (a Latin-1 user name, a binary payload) is evidence: the
+// store gives back the bytes it was handed, not U+FFFD.
+func TestOriginalBytesKept(t *testing.T) {
+	s := newStore(t)
+	msgs := []string{
+		"Invalid user jos\xe9 from 203.0.113.9 port 50200",
+		"Failed password for invalid user \xff\xfe\x80 from 203.0.113.9 port 50201 ssh2",
+		"Accepted password for deploy from 198.51.100.23 port 40024 ssh2", // valid: no raw copy
+	}
+	var evs []*Event
+	for i, m := range msgs {
+		evs = append(evs, &Event{ID: EventID("raw", int64(i), m), TS: time.Date(2026, 3, 14, 2, i, 0, 0, time.UTC),
+			Format: FormatJournal, Host: "web-01", Action: ActionInvalidUser, Message: m})
+	}
+	ingest(t, s, evs)
+	got := map[string]*Event{}
+	if err := s.Scan(context.Background(), func(ev *Event) error { got[ev.ID] = ev; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range evs {
+		g := got[ev.ID]
+		if g == nil || g.Message != msgs[i] {
+			t.Fatalf("event %d: message %q, want %q", i, g.Message, msgs[i])
+		}
+		if (g.MessageRaw != "") != (i < 2) {
+			t.Fatalf("event %d: message_raw %q", i, g.MessageRaw)
+		}
+		if evs[i].MessageRaw != "" {
+			t.Fatalf("the caller's event was changed")
+		}
+	}
+	res, err := s.Search(context.Background(), Query{Q: "*"}, Page{Size: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range res.Events {
+		js, _ := json.Marshal(ev)
+		var back Event
+		json.Unmarshal(js, &back)
+		back.restoreRaw()
+		if back.Message != got[ev.ID].Message {
+			t.Fatalf("JSON round trip lost bytes: %q", back.Message)
 		}
 	}
 }

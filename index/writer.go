@@ -285,7 +285,7 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 			continue
 		}
 		uniq[ev.ID] = true
-		js, err := json.Marshal(ev)
+		js, err := json.Marshal(ev.withRaw())
 		if err != nil {
 			return p, fmt.Errorf("index: encode event %s: %w", ev.ID, err)
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
@@ -305,4 +307,45 @@ func lastLine(b []byte) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// TestOriginalBytesShownEscaped: a journald record whose MESSAGE is not
+// UTF-8 (journalctl -o json writes it as an array of bytes) keeps its
+// bytes: search --json carries them in message_raw, the table shows them
+// escaped (\xe9), never U+FFFD in the message.
+func TestOriginalBytesShownEscaped(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	msg := []byte("Invalid user jos\xe9 from 203.0.113.9 port 50200")
+	var arr []string
+	for _, b := range msg {
+		arr = append(arr, strconv.Itoa(int(b)))
+	}
+	rec := `{"__CURSOR":"s=a1b2c3d4e5f60718293a4b5c6d7e8f90;i=4b00b;b=5f2c0e7b9a8d4c3e8f1a2b3c4d5e6f70;m=39cb516e4;t=64cf3beae5341;x=8dd4baba5585d422",` +
+		`"__REALTIME_TIMESTAMP":"1773459621123456","_HOSTNAME":"web-01","PRIORITY":"6","SYSLOG_FACILITY":"4","_TRANSPORT":"syslog",` +
+		`"SYSLOG_IDENTIFIER":"sshd-session","SYSLOG_PID":"4131","_PID":"4131","_COMM":"sshd-session","_EXE":"/usr/sbin/sshd-session",` +
+		`"_SYSTEMD_UNIT":"ssh.service","MESSAGE":[` + strings.Join(arr, ",") + `]}` + "\n"
+	path := filepath.Join(dir, "journal.json")
+	os.WriteFile(path, []byte(rec), 0o600)
+	idx := filepath.Join(dir, "idx")
+	run(t, bin, "--index", idx, "import", path)
+	out := run(t, bin, "--index", idx, "search", "--json", "*")
+	var ev struct {
+		Message    string `json:"message"`
+		MessageRaw string `json:"message_raw"`
+	}
+	if err := json.Unmarshal([]byte(out), &ev); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	raw, err := base64.StdEncoding.DecodeString(ev.MessageRaw)
+	if err != nil || string(raw) != string(msg) {
+		t.Fatalf("message_raw %q decodes to %q, want %q", ev.MessageRaw, raw, msg)
+	}
+	table, err := exec.Command(bin, "--index", idx, "search", "*").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(table), `Invalid user jos\xe9 from`) {
+		t.Fatalf("table does not show the byte escaped:\n%s", table)
+	}
 }
