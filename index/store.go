@@ -47,6 +47,25 @@ type Store struct {
 
 	failMu sync.Mutex
 	failed error // out of space: no more writes (space.go)
+
+	notes []string // what open changed or warns about (Notes)
+}
+
+// Notes says what opening the index changed or found wrong that the user
+// should hear about (a directory others could read, tightened to 0700).
+func (s *Store) Notes() []string { return s.notes }
+
+// tighten makes an index directory that others can reach owner-only: it
+// holds case data, and an --index pointed at an existing 0777 directory
+// used to stay 0777 without a word.
+func tighten(dir string, perm os.FileMode) []string {
+	if perm&0o077 == 0 {
+		return nil
+	}
+	if err := os.Chmod(dir, perm&0o700|0o700); err != nil {
+		return []string{fmt.Sprintf("index %s is readable by others (%#o) and could not be made owner-only: %v", dir, perm, err)}
+	}
+	return []string{fmt.Sprintf("index %s was %#o: made owner-only (0700), it holds case data", dir, perm)}
 }
 
 const (
@@ -77,12 +96,17 @@ func open(dir string, create bool) (*Store, error) {
 			return nil, fmt.Errorf("index %s: %w", dir, err)
 		}
 	}
-	if _, err := os.Stat(dir); err != nil {
+	st, err := os.Stat(dir)
+	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("index %s: %w (run `sshtrail import` first)", dir, ErrNoIndex)
 		}
 		return nil, fmt.Errorf("index %s: %w", dir, err)
 	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("index %s: not a directory", dir)
+	}
+	notes := tighten(dir, st.Mode().Perm())
 	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("index %s: %w", dir, err)
@@ -92,7 +116,7 @@ func open(dir string, create bool) (*Store, error) {
 		lf.Close()
 		return nil, fmt.Errorf("index %s is %w", dir, ErrLocked)
 	}
-	s := &Store{dir: dir, lock: lf}
+	s := &Store{dir: dir, lock: lf, notes: notes}
 	watched.Store(filepath.Clean(dir), s)
 	if err := s.openBleve(create); err != nil {
 		s.unlock()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -213,6 +215,44 @@ func TestPermissions(t *testing.T) {
 		st, _ := os.Stat(filepath.Join(dir, f))
 		if st.Mode().Perm() != 0o600 {
 			t.Fatalf("%s mode %v", f, st.Mode().Perm())
+		}
+	}
+}
+
+// An existing index directory others can read is made owner-only, and the
+// store says so.
+func TestLooseIndexDirTightened(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	dir := filepath.Join(t.TempDir(), "idx")
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := s.Notes()
+	s.Close()
+	st, _ := os.Stat(dir)
+	if st.Mode().Perm() != 0o700 {
+		t.Fatalf("dir mode %v", st.Mode().Perm())
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "0777") || !strings.Contains(notes[0], "0700") {
+		t.Fatalf("notes %q", notes)
+	}
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if len(s.Notes()) != 0 {
+		t.Fatalf("second open notes %q", s.Notes())
+	}
+	for _, f := range []string{eventLog, lockFile} {
+		st, _ := os.Stat(filepath.Join(dir, f))
+		if st.Mode().Perm() != 0o600 {
+			t.Fatalf("%s mode %v under umask 0", f, st.Mode().Perm())
 		}
 	}
 }

@@ -143,7 +143,17 @@ func (a *app) openStoreAsIs() (*index.Store, error) {
 	if errors.Is(err, index.ErrNoIndex) {
 		return nil, fmt.Errorf("no index at %s: import logs first (sshtrail import PATH...) or pass --index", a.indexDir())
 	}
+	if err == nil {
+		a.sayNotes(s)
+	}
 	return s, err
+}
+
+// sayNotes prints what opening the index changed (a loose mode tightened).
+func (a *app) sayNotes(s *index.Store) {
+	for _, n := range s.Notes() {
+		fmt.Fprintln(a.errOut, "sshtrail:", n)
+	}
 }
 
 // finishSessions rebuilds the sessions of the hosts that got events since

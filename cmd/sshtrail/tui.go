@@ -37,6 +37,7 @@ func (a *app) tuiCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			a.sayNotes(s)
 			if _, err := a.finishSessions(s); err != nil {
 				return err
 			}
