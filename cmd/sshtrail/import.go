@@ -55,6 +55,7 @@ func (a *app) importCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			a.sayNotes(s)
 			opts := ingest.Options{
 				Options:   importers.Options{Year: year, Location: loc, Host: host, ZeekConn: zeekConn},
 				Format:    format,
