@@ -34,6 +34,8 @@ func (a *app) importCmd() *cobra.Command {
 		format, host, zeekConn string
 		year, batch            int
 		asJSON, noSessions     bool
+		complete, followLinks  bool
+		maxExpanded            = ingest.Size(importers.DefaultMaxExpanded)
 	)
 	cmd := &cobra.Command{
 		Use:   "import [flags] PATH...",
@@ -57,9 +59,12 @@ func (a *app) importCmd() *cobra.Command {
 			defer s.Close()
 			a.sayNotes(s)
 			opts := ingest.Options{
-				Options:   importers.Options{Year: year, Location: loc, Host: host, ZeekConn: zeekConn},
-				Format:    format,
-				BatchSize: batch,
+				Options:     importers.Options{Year: year, Location: loc, Host: host, ZeekConn: zeekConn},
+				Format:      format,
+				BatchSize:   batch,
+				Complete:    complete,
+				FollowLinks: followLinks,
+				MaxExpanded: int64(maxExpanded),
 			}
 			if !asJSON && isTerminal(os.Stderr) {
 				opts.Progress = progressPrinter(os.Stderr)
@@ -115,6 +120,9 @@ func (a *app) importCmd() *cobra.Command {
 	f.IntVar(&batch, "batch", index.DefaultBatchSize, "events per index batch")
 	f.BoolVar(&asJSON, "json", false, "print the summary as JSON")
 	f.BoolVar(&noSessions, "no-sessions", false, "do not rebuild sessions now (run `sshtrail sessions --rebuild` later; for bulk loads of many files)")
+	f.BoolVar(&complete, "complete", false, "the files are finished: read a last line that lacks its newline (by default it is held back as still being written)")
+	f.BoolVar(&followLinks, "follow-links", false, "in folders and globs, also read links whose target is outside the folder (by default they are named, not read)")
+	f.Var(&maxExpanded, "max-expanded", "stop a compressed file that expands past this size (e.g. 20GiB, 500MiB)")
 	return cmd
 }
 
@@ -181,6 +189,25 @@ func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 	}
 	if sum.Skipped > 0 {
 		fmt.Fprintf(w, "skipped       %d records (not SSH-related or filtered)\n", sum.Skipped)
+	}
+	if sum.HeldBack > 0 {
+		line := "line"
+		if sum.HeldBack > 1 {
+			line = "lines"
+		}
+		fmt.Fprintf(w, "held back     %d unterminated final %s (re-run when the file is complete, or --complete)\n", sum.HeldBack, line)
+		for _, f := range sum.HeldBackFiles {
+			fmt.Fprintf(w, "  held back   %s\n", safe(f))
+		}
+	}
+	if len(sum.SkippedSpecial) > 0 {
+		fmt.Fprintf(w, "skipped       %d special files (FIFO, device, socket: not read)\n", len(sum.SkippedSpecial))
+		for _, f := range sum.SkippedSpecial {
+			fmt.Fprintf(w, "  special     %s\n", safe(f))
+		}
+	}
+	for _, l := range sum.NotFollowed {
+		fmt.Fprintf(w, "not followed  %s\n", safe(l))
 	}
 	kinds := make([]string, 0, len(sum.Samples))
 	for k := range sum.Samples {
