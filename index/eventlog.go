@@ -237,7 +237,14 @@ func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
 		}()
 	}
 	for c := range order {
-		<-c.done
+		// A chunk can be ordered and then never handed to a worker when the
+		// context ends between the two sends: waiting on it alone hung the
+		// TUI's quit (a rebuild's scan, cancelled).
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 		if c.err != nil {
 			return c.err
 		}

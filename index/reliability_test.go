@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,6 +198,39 @@ func TestOriginalBytesKept(t *testing.T) {
 		back.restoreRaw()
 		if back.Message != got[ev.ID].Message {
 			t.Fatalf("JSON round trip lost bytes: %q", back.Message)
+		}
+	}
+}
+
+// Scan returns when its context ends at any moment: a chunk ordered but
+// never handed to a worker left it waiting forever.
+func TestScanCancelledAnywhere(t *testing.T) {
+	s := newStore(t)
+	var evs []*Event
+	for i := 0; i < 20000; i++ {
+		m := fmt.Sprintf("Failed password for invalid user u%d from 203.0.113.%d port %d ssh2", i, i%250+1, 30000+i%30000)
+		evs = append(evs, &Event{ID: EventID("scan", int64(i), m), TS: time.Date(2026, 3, 14, 2, 0, i%60, 0, time.UTC),
+			Format: FormatAuthlog, Host: "web01", Action: ActionAuthFailure, Message: m})
+	}
+	w := s.NewWriter(0)
+	for _, ev := range evs {
+		w.Add(ev)
+	}
+	if _, err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- s.Scan(ctx, func(*Event) error { return nil })
+		}()
+		time.Sleep(time.Duration(i%50) * 20 * time.Microsecond)
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("scan %d did not return after cancel", i)
 		}
 	}
 }
