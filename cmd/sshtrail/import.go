@@ -57,6 +57,7 @@ func (a *app) importCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			defer a.phase("close") // runs before the Close above
 			a.sayNotes(s)
 			opts := ingest.Options{
 				Options:     importers.Options{Year: year, Location: loc, Host: host, ZeekConn: zeekConn},
@@ -69,6 +70,7 @@ func (a *app) importCmd() *cobra.Command {
 			if !asJSON && isTerminal(os.Stderr) {
 				opts.Progress = progressPrinter(os.Stderr)
 			}
+			a.phase("ingest")
 			sum, err := ingest.Run(cmd.Context(), s, args, opts)
 			if opts.Progress != nil {
 				fmt.Fprint(os.Stderr, "\r\033[K")
@@ -84,6 +86,7 @@ func (a *app) importCmd() *cobra.Command {
 				// session rebuild: compacting after it measured 668 MB peak RSS
 				// (the rebuild's heap plus the mapped index) instead of 507 MB.
 				t := time.Now()
+				a.phase("compact")
 				if err := s.Compact(cmd.Context()); err != nil {
 					return err
 				}

@@ -149,6 +149,15 @@ func (a *app) openStoreAsIs() (*index.Store, error) {
 	return s, err
 }
 
+// phase says on stderr that a step of a long command starts, when
+// SSHTRAIL_TRACE_PHASES is set: the crash tests kill at these points, and
+// it shows where a slow import spends its time.
+func (a *app) phase(name string) {
+	if os.Getenv("SSHTRAIL_TRACE_PHASES") != "" {
+		fmt.Fprintf(a.errOut, "phase %s %s\n", name, time.Now().UTC().Format("15:04:05.000"))
+	}
+}
+
 // sayNotes prints what opening the index changed (a loose mode tightened).
 func (a *app) sayNotes(s *index.Store) {
 	for _, n := range s.Notes() {

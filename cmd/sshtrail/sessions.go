@@ -105,7 +105,7 @@ func init() {
 }
 
 func (a *app) sessionOptions() sessions.Options {
-	return sessions.Options{Skew: a.v.GetDuration("sessions.skew"), Assets: a.assets(), GapSplit: a.v.GetDuration("sessions.gap_split")}
+	return sessions.Options{Skew: a.v.GetDuration("sessions.skew"), Assets: a.assets(), GapSplit: a.v.GetDuration("sessions.gap_split"), Phase: a.phase}
 }
 
 func writeSessionsJSON(w io.Writer, ss []index.Session) error {

@@ -97,6 +97,7 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	}
 	want := func(h string) bool { return hosts == nil || only[h] }
 	b := newBuilder(opts)
+	opts.phase("sessions-scan")
 	err := st.Scan(ctx, func(ev *index.Event) error {
 		switch {
 		case ev.Format == index.FormatZeekSSH || ev.Format == index.FormatZeekConn || want(ev.Host):
@@ -138,6 +139,7 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	for _, s := range l.all {
 		keep[s.S.SID] = true
 	}
+	opts.phase("sessions-write")
 	var del []string
 	for sid := range stored {
 		if !keep[sid] {

@@ -19,6 +19,16 @@ type Options struct {
 	// GapSplit: an sshd pid whose last line is older than this starts a
 	// new session when an authentication line arrives (default 1 hour).
 	GapSplit time.Duration
+	// Phase, if set, is told when the rebuild starts each of its steps
+	// ("sessions-scan", "sessions-write"): progress for the user, and the
+	// points the crash tests kill at.
+	Phase func(name string)
+}
+
+func (o Options) phase(name string) {
+	if o.Phase != nil {
+		o.Phase(name)
+	}
 }
 
 func (o Options) withDefaults() Options {
