@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -100,10 +101,15 @@ func (a *app) queriesCmd() *cobra.Command {
 			}
 			f := a.savedFile()
 			q := saved.Query{Name: args[0], Query: args[1], Target: target, Description: desc, Created: nowFunc().UTC()}
-			if old, err := f.Get(args[0]); err == nil {
-				q.Created = old.Created
-			}
-			if err := f.Put(q); err != nil {
+			// Under the config's lock: a save beside another keeps the first
+			// one's creation time and loses neither.
+			if err := f.Update(q.Name, func(cur *saved.Query, exists bool) error {
+				if exists && !cur.Created.IsZero() {
+					q.Created = cur.Created
+				}
+				*cur = q
+				return nil
+			}); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "saved %s in %s\n", safe(q.Name), f.Path)
@@ -157,7 +163,7 @@ func (a *app) queriesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := f.Put(q); err != nil {
+			if err := recordRun(f, q, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
@@ -223,7 +229,7 @@ func (a *app) queriesCmd() *cobra.Command {
 				if !onlyNew || out.NewCount > 0 {
 					outs = append(outs, out)
 				}
-				if err := f.Put(nq); err != nil {
+				if err := recordRun(f, nq, cmd.ErrOrStderr()); err != nil {
 					return err
 				}
 			}
@@ -287,3 +293,24 @@ func writeReplayMarkdown(w io.Writer, outs []saved.Outcome, loc *time.Location) 
 		}
 	}
 }
+
+// recordRun stores a run's results in the saved query as it is in the file
+// now. Putting back the copy read before the run (which takes seconds)
+// undid a save of the same name made meanwhile and brought back a query
+// deleted meanwhile. A query deleted or changed since is left alone.
+func recordRun(f saved.File, ran saved.Query, warn io.Writer) error {
+	err := f.Update(ran.Name, func(cur *saved.Query, exists bool) error {
+		if !exists || cur.Query != ran.Query || cur.Target != ran.Target {
+			return errQueryChanged
+		}
+		cur.LastRun, cur.LastCount, cur.LastNewest, cur.LastMark = ran.LastRun, ran.LastCount, ran.LastNewest, ran.LastMark
+		return nil
+	})
+	if errors.Is(err, errQueryChanged) {
+		fmt.Fprintf(warn, "sshtrail: %s was changed or deleted while it ran: its run was not recorded\n", safe(ran.Name))
+		return nil
+	}
+	return err
+}
+
+var errQueryChanged = errors.New("saved query changed while it ran")
