@@ -330,6 +330,10 @@ func Run(ctx context.Context, store *index.Store, paths []string, opts Options) 
 	}
 	if err := ctx.Err(); err != nil {
 		sum.Interrupted = true
+		if prog.File == "-" {
+			// A pipe cannot be read again: what it held past here is gone.
+			return sum, fmt.Errorf("interrupted while reading stdin: the %d events added are committed; the rest of the input was not read: %w", sum.Added, err)
+		}
 		return sum, fmt.Errorf("interrupted while reading %s: the %d events added are committed; the same import resumes: %w",
 			prog.File, sum.Added, err)
 	}
