@@ -555,7 +555,7 @@ type importPhase int
 const (
 	phaseReading    importPhase = iota
 	phaseStopping               // cancel requested, ingest.Run still committing
-	phaseRebuilding             // sessions.Rebuild over what was stored
+	phaseRebuilding             // sessions.Finish over what was stored
 )
 
 type importView struct {
@@ -621,15 +621,18 @@ func (v *importView) start(path string) tea.Cmd {
 		if sum != nil && readCtx.Err() != nil && errors.Is(err, readCtx.Err()) {
 			msg.err, msg.stopped = nil, true
 		}
-		if msg.err == nil && sum.Added > 0 {
+		// Finish, not a full rebuild: it rebuilds the hosts the store
+		// records as touched (this import's, and any an earlier run left
+		// undone), as the CLI's import does, even when nothing was added.
+		if msg.err == nil {
 			ch <- importPhaseMsg{phase: phaseRebuilding, ch: ch}
-			stats, rerr := sessions.Rebuild(buildCtx, st, so, nil)
+			stats, ran, rerr := sessions.Finish(buildCtx, st, so)
 			switch {
 			case rerr != nil && buildCtx.Err() != nil:
 				msg.unbuilt = true
 			case rerr != nil:
 				msg.err = fmt.Errorf("import: session rebuild: %w", rerr)
-			default:
+			case ran:
 				sum.Sessions = stats.Sessions
 			}
 		}
