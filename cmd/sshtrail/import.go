@@ -198,7 +198,7 @@ func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 		if sum.HeldBack > 1 {
 			line = "lines"
 		}
-		fmt.Fprintf(w, "held back     %d unterminated final %s (re-run when the file is complete, or --complete)\n", sum.HeldBack, line)
+		fmt.Fprintf(w, "incomplete    %d unterminated final %s held back (re-run when the file is complete, or --complete)\n", sum.HeldBack, line)
 		for _, f := range sum.HeldBackFiles {
 			fmt.Fprintf(w, "  held back   %s\n", safe(f))
 		}
