@@ -109,9 +109,18 @@ func (a *app) importCmd() *cobra.Command {
 			}
 			if asJSON {
 				enc := json.NewEncoder(inert(cmd.OutOrStdout()))
-				return enc.Encode(sum)
+				if err := enc.Encode(sum); err != nil {
+					return err
+				}
+			} else {
+				printSummary(cmd.OutOrStdout(), a.indexDir(), sum)
 			}
-			printSummary(cmd.OutOrStdout(), a.indexDir(), sum)
+			// A failed import fails (DESIGN.md): a path that could not be read
+			// (missing, a FIFO or device named, a cut .gz) makes the exit
+			// non-zero, after what could be read was stored and summarised.
+			if n := len(sum.FileErrors); n > 0 {
+				return fmt.Errorf("%d path(s) could not be read or were cut short (named in the summary); everything else was imported", n)
+			}
 			return nil
 		},
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -347,5 +348,31 @@ func TestOriginalBytesShownEscaped(t *testing.T) {
 	}
 	if !strings.Contains(string(table), `Invalid user jos\xe9 from`) {
 		t.Fatalf("table does not show the byte escaped:\n%s", table)
+	}
+}
+
+// TestFailedPathFailsImport: a path that cannot be read makes the import
+// exit non-zero, and what could be read is still stored.
+func TestFailedPathFailsImport(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "web01-auth.log")
+	writeSessions(t, good, "web01", 10, 1)
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{filepath.Join(dir, "missing.log"), fifo} {
+		idx := filepath.Join(dir, "idx-"+filepath.Base(bad))
+		out, err := exec.Command(bin, "--index", idx, "import", "--year", "2026", good, bad).CombinedOutput()
+		if err == nil {
+			t.Fatalf("%s: exit 0\n%s", bad, out)
+		}
+		if !strings.Contains(string(out), "could not be read") || !strings.Contains(string(out), filepath.Base(bad)) {
+			t.Fatalf("%s: unclear\n%s", bad, out)
+		}
+		if n := countOf(t, bin, idx); n != 50 {
+			t.Fatalf("%s: %d events stored, want the good file's 50", bad, n)
+		}
 	}
 }
