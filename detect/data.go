@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // kind says which list of the data set a rec belongs to.
@@ -59,7 +60,7 @@ type data struct {
 
 func hostLog(format string) bool {
 	switch format {
-	case index.FormatAuthlog, index.FormatJournal, index.FormatUnified, index.FormatAuditd:
+	case schema.FormatAuthlog, schema.FormatJournal, schema.FormatUnified, schema.FormatAuditd:
 		return true
 	}
 	return false
@@ -88,7 +89,7 @@ func (in interner) s(v string) string {
 func load(ctx context.Context, s *index.Store, cc *compiled) (*data, error) {
 	d := &data{cc: cc, hostFirst: map[string]time.Time{}, hostLast: map[string]time.Time{}, hostLogged: map[string]bool{}}
 	in := interner{}
-	err := s.Scan(ctx, func(ev *index.Event) error {
+	err := s.Scan(ctx, func(ev *schema.Event) error {
 		d.add(ev, in)
 		return nil
 	})
@@ -99,7 +100,7 @@ func load(ctx context.Context, s *index.Store, cc *compiled) (*data, error) {
 	return d, nil
 }
 
-func (d *data) add(ev *index.Event, in interner) {
+func (d *data) add(ev *schema.Event, in interner) {
 	if ev.TS.IsZero() {
 		return
 	}
@@ -123,39 +124,39 @@ func (d *data) add(ev *index.Event, in interner) {
 	var k kind
 	detail := ""
 	switch {
-	case hl && ev.Action == index.ActionAuthSuccess:
+	case hl && ev.Action == schema.ActionAuthSuccess:
 		k = kLogon
-	case hl && ev.Action == index.ActionAuthFailure:
+	case hl && ev.Action == schema.ActionAuthFailure:
 		k = kFailure
 		if m := strings.ToLower(ev.Message); strings.Contains(m, "invalid user") || strings.Contains(m, "illegal user") {
 			detail = "invalid"
 		}
-	case hl && ev.Action == index.ActionInvalidUser:
+	case hl && ev.Action == schema.ActionInvalidUser:
 		k = kInvalid
-	case hl && (ev.Action == index.ActionSessionClose || ev.Action == index.ActionDisconnect) && ev.PID != 0:
+	case hl && (ev.Action == schema.ActionSessionClose || ev.Action == schema.ActionDisconnect) && ev.PID != 0:
 		k = kClose
-	case hl && ev.Action == index.ActionConnection && ev.DstIP != "":
+	case hl && ev.Action == schema.ActionConnection && ev.DstIP != "":
 		// "Connection from A port P on B port Q": B is this host's address.
 		if a, err := netip.ParseAddr(ev.DstIP); err == nil {
 			d.cc.learnAddr(in.s(host), a.Unmap())
 		}
 		return
-	case ev.Format == index.FormatZeekSSH || (ev.Action == index.ActionNetworkSession && !hl):
+	case ev.Format == schema.FormatZeekSSH || (ev.Action == schema.ActionNetworkSession && !hl):
 		k = kZeekSSH
-	case ev.Format == index.FormatZeekConn && d.cc.winPorts[ev.DstPort]:
+	case ev.Format == schema.FormatZeekConn && d.cc.winPorts[ev.DstPort]:
 		k = kZeekConnWin
-	case ev.Format == index.FormatZeekConn && (ev.DstPort == 22 || strings.Contains(ev.Service, "ssh")):
+	case ev.Format == schema.FormatZeekConn && (ev.DstPort == 22 || strings.Contains(ev.Service, "ssh")):
 		k = kZeekConnSSH
-	case ev.Action == index.ActionNotice && strings.HasPrefix(ev.Notice, "SSH::"):
+	case ev.Action == schema.ActionNotice && strings.HasPrefix(ev.Notice, "SSH::"):
 		k = kNotice
 		detail = ev.Message
-	case ev.Action == index.ActionProcess && (ev.Forward != "" || forwardArg.MatchString(ev.Command)):
+	case ev.Action == schema.ActionProcess && (ev.Forward != "" || forwardArg.MatchString(ev.Command)):
 		k = kForward
 		detail = ev.Forward
 		if detail == "" {
 			detail = ev.Command
 		}
-	case hl && ev.Action == index.ActionOther && forwardMsg.MatchString(ev.Message):
+	case hl && ev.Action == schema.ActionOther && forwardMsg.MatchString(ev.Message):
 		k = kForward
 		detail = ev.Message
 	default:
@@ -170,7 +171,7 @@ func (d *data) add(ev *index.Event, in interner) {
 	}
 	if k == kZeekSSH {
 		r.user = "" // Zeek does not know the account
-		r.success = ev.Outcome == index.OutcomeSuccess
+		r.success = ev.Outcome == schema.OutcomeSuccess
 	}
 	if hl {
 		r.target = r.host

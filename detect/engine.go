@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // dataRule is a built-in rule that reads the shared data set.

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 var groupable = map[string]bool{}
@@ -27,7 +27,7 @@ func groupableList() []string {
 }
 
 // fieldValue is the value of an event field by its JSON name.
-func fieldValue(ev *index.Event, f string) string {
+func fieldValue(ev *schema.Event, f string) string {
 	itoa := func(n int) string {
 		if n == 0 {
 			return ""

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func newStore(t testing.TB) *index.Store {
@@ -23,7 +24,7 @@ func newStore(t testing.TB) *index.Store {
 	return s
 }
 
-func ingest(t testing.TB, s *index.Store, evs []*index.Event) {
+func ingest(t testing.TB, s *index.Store, evs []*schema.Event) {
 	t.Helper()
 	w := s.NewWriter(0)
 	for _, ev := range evs {
@@ -36,9 +37,9 @@ func ingest(t testing.TB, s *index.Store, evs []*index.Event) {
 	}
 }
 
-func storeOf(t testing.TB, evs ...[]*index.Event) *index.Store {
+func storeOf(t testing.TB, evs ...[]*schema.Event) *index.Store {
 	s := newStore(t)
-	var all []*index.Event
+	var all []*schema.Event
 	for _, e := range evs {
 		all = append(all, e...)
 	}
@@ -58,7 +59,7 @@ var (
 
 // sshdLine turns one real syslog sshd line into the Event the importer
 // makes of it (year given, since syslog has none).
-func sshdLine(t testing.TB, file string, n int, year int, line string) *index.Event {
+func sshdLine(t testing.TB, file string, n int, year int, line string) *schema.Event {
 	m := syslogRe.FindStringSubmatch(line)
 	if m == nil {
 		return nil
@@ -68,31 +69,31 @@ func sshdLine(t testing.TB, file string, n int, year int, line string) *index.Ev
 		t.Fatalf("%s:%d: %v", file, n, err)
 	}
 	pid, _ := strconv.Atoi(m[3])
-	ev := &index.Event{ID: index.EventID(file, int64(n), line), TS: ts, Format: index.FormatAuthlog, File: file,
-		Line: int64(n), Host: m[2], PID: pid, Program: "sshd", Message: m[4], Action: index.ActionOther, Outcome: index.OutcomeUnknown}
+	ev := &schema.Event{ID: schema.EventID(file, int64(n), line), TS: ts, Format: schema.FormatAuthlog, File: file,
+		Line: int64(n), Host: m[2], PID: pid, Program: "sshd", Message: m[4], Action: schema.ActionOther, Outcome: schema.OutcomeUnknown}
 	msg := m[4]
 	if f := failedRe.FindStringSubmatch(msg); f != nil {
-		ev.Action, ev.Outcome, ev.Method, ev.User, ev.SrcIP = index.ActionAuthFailure, index.OutcomeFailure, f[1], f[3], f[4]
+		ev.Action, ev.Outcome, ev.Method, ev.User, ev.SrcIP = schema.ActionAuthFailure, schema.OutcomeFailure, f[1], f[3], f[4]
 		ev.SrcPort, _ = strconv.Atoi(f[5])
 	} else if a := acceptedRe.FindStringSubmatch(msg); a != nil {
-		ev.Action, ev.Outcome, ev.Method, ev.User, ev.SrcIP = index.ActionAuthSuccess, index.OutcomeSuccess, a[1], a[2], a[3]
+		ev.Action, ev.Outcome, ev.Method, ev.User, ev.SrcIP = schema.ActionAuthSuccess, schema.OutcomeSuccess, a[1], a[2], a[3]
 		ev.SrcPort, _ = strconv.Atoi(a[4])
 		ev.KeyType, ev.KeyFP = a[5], a[6]
 	} else if i := invalidRe.FindStringSubmatch(msg); i != nil {
-		ev.Action, ev.Outcome, ev.User, ev.SrcIP = index.ActionInvalidUser, index.OutcomeFailure, i[1], i[2]
+		ev.Action, ev.Outcome, ev.User, ev.SrcIP = schema.ActionInvalidUser, schema.OutcomeFailure, i[1], i[2]
 		ev.SrcPort, _ = strconv.Atoi(i[3])
 	}
 	return ev
 }
 
-func readLog(t testing.TB, name string, year int) []*index.Event {
+func readLog(t testing.TB, name string, year int) []*schema.Event {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []*index.Event
+	var out []*schema.Event
 	sc := bufio.NewScanner(f)
 	n := 0
 	for sc.Scan() {
@@ -109,22 +110,22 @@ var hmBase = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // a Monday, 09:00 UTC
 
 var hmN int
 
-func handmade(at time.Duration, ev index.Event) *index.Event {
+func handmade(at time.Duration, ev schema.Event) *schema.Event {
 	hmN++
-	ev.ID = index.EventID("handmade", int64(hmN), ev.Message+ev.Host+ev.User)
+	ev.ID = schema.EventID("handmade", int64(hmN), ev.Message+ev.Host+ev.User)
 	ev.TS = hmBase.Add(at)
 	if ev.Format == "" {
-		ev.Format = index.FormatAuthlog
+		ev.Format = schema.FormatAuthlog
 	}
 	if ev.Outcome == "" {
-		ev.Outcome = index.OutcomeSuccess
+		ev.Outcome = schema.OutcomeSuccess
 	}
 	return &ev
 }
 
 // logon is a hand-made "Accepted" event.
-func logon(at time.Duration, host, user, src, method, key string) *index.Event {
-	return handmade(at, index.Event{Host: host, Action: index.ActionAuthSuccess, User: user, SrcIP: src,
+func logon(at time.Duration, host, user, src, method, key string) *schema.Event {
+	return handmade(at, schema.Event{Host: host, Action: schema.ActionAuthSuccess, User: user, SrcIP: src,
 		Method: method, KeyFP: key, PID: 2000 + hmN, Message: "Accepted " + method + " for " + user + " from " + src + " port 50000 ssh2"})
 }
 

@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // With sessions rebuilt by index/sessions, the rule reports its paths.
 func TestLateralFromStoredSessions(t *testing.T) {
-	evs := []*index.Event{
+	evs := []*schema.Event{
 		connFrom(0, "jump01", "203.0.113.5", "10.0.0.10", 300),
 		logon(time.Minute, "jump01", "mallory", "203.0.113.5", "password", ""),
 		connFrom(4*time.Minute, "db01", "10.0.0.10", "10.0.0.30", 400),

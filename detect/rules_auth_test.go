@@ -3,7 +3,7 @@ package detect
 import (
 	"testing"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func TestBruteForceRealRHEL7(t *testing.T) {
@@ -58,10 +58,10 @@ func TestSuccessAfterGuessing(t *testing.T) {
 	}
 	// Positive: the guessing address then gets in (hand-made success line).
 	last := real[len(real)-1].TS
-	hm := &index.Event{ID: index.EventID("handmade", 1, "x"), TS: last.Add(30e9), Format: index.FormatAuthlog,
-		Host: "slave22", Action: index.ActionAuthSuccess, Outcome: index.OutcomeSuccess, User: "root",
+	hm := &schema.Event{ID: schema.EventID("handmade", 1, "x"), TS: last.Add(30e9), Format: schema.FormatAuthlog,
+		Host: "slave22", Action: schema.ActionAuthSuccess, Outcome: schema.OutcomeSuccess, User: "root",
 		SrcIP: "202.109.143.106", Method: "password", PID: 2900, Message: "Accepted password for root from 202.109.143.106 port 1999 ssh2"}
-	s2 := storeOf(t, real, []*index.Event{hm})
+	s2 := storeOf(t, real, []*schema.Event{hm})
 	f := only1(t, run(t, s2, DefaultConfig(), "SSH_Success_After_Guessing"))
 	if f.SrcIP != "202.109.143.106" || f.User != "root" || len(f.Events) != 34 || f.Events[33] != hm.ID || f.Severity != SevHigh {
 		t.Fatalf("got %+v", f)
@@ -69,7 +69,7 @@ func TestSuccessAfterGuessing(t *testing.T) {
 }
 
 func TestDaemonsAndRoot(t *testing.T) {
-	evs := []*index.Event{
+	evs := []*schema.Event{
 		logon(0, "db02", "postgres", "10.0.1.10", "publickey", "SHA256:pg"),
 		logon(1e9, "web01", "alice", "10.0.1.11", "publickey", "SHA256:al"),
 		logon(2e9, "web01", "svc_backup", "10.0.1.12", "publickey", "SHA256:bk"),

@@ -5,27 +5,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
-func zeekSSH(at time.Duration, uid, src, dst string, ok bool, client string) *index.Event {
-	out := index.OutcomeFailure
+func zeekSSH(at time.Duration, uid, src, dst string, ok bool, client string) *schema.Event {
+	out := schema.OutcomeFailure
 	if ok {
-		out = index.OutcomeSuccess
+		out = schema.OutcomeSuccess
 	}
-	return handmade(at, index.Event{Format: index.FormatZeekSSH, Host: "sensor1", Action: index.ActionNetworkSession,
+	return handmade(at, schema.Event{Format: schema.FormatZeekSSH, Host: "sensor1", Action: schema.ActionNetworkSession,
 		Outcome: out, SrcIP: src, SrcPort: 50000, DstIP: dst, DstPort: 22, Client: client, ZeekUID: uid, Message: "ssh " + uid})
 }
 
-func zeekConn(at time.Duration, uid, src, dst string, port int, dur float64, bytes int64) *index.Event {
-	return handmade(at, index.Event{Format: index.FormatZeekConn, Host: "sensor1", Action: index.ActionConnection,
-		Outcome: index.OutcomeUnknown, SrcIP: src, SrcPort: 50001, DstIP: dst, DstPort: port, Duration: dur,
+func zeekConn(at time.Duration, uid, src, dst string, port int, dur float64, bytes int64) *schema.Event {
+	return handmade(at, schema.Event{Format: schema.FormatZeekConn, Host: "sensor1", Action: schema.ActionConnection,
+		Outcome: schema.OutcomeUnknown, SrcIP: src, SrcPort: 50001, DstIP: dst, DstPort: port, Duration: dur,
 		BytesOut: bytes / 2, BytesIn: bytes - bytes/2, ZeekUID: uid, Message: "conn " + uid})
 }
 
 func TestProxyForwarding(t *testing.T) {
 	// Real sshd line (wazuh-sshd-tests.log:6) about a refused direct-tcpip channel.
-	var real []*index.Event
+	var real []*schema.Event
 	for _, ev := range readLog(t, "wazuh-sshd-tests.log", 2014) {
 		if strings.Contains(ev.Message, "direct-tcpip") {
 			real = append(real, ev)
@@ -34,9 +34,9 @@ func TestProxyForwarding(t *testing.T) {
 	if len(real) != 1 {
 		t.Fatalf("want the direct-tcpip line, got %d", len(real))
 	}
-	handmadeEvs := []*index.Event{
+	handmadeEvs := []*schema.Event{
 		// auditd: ssh started with -L to an RDP host.
-		handmade(0, index.Event{Format: index.FormatAuditd, Host: "jump01", Action: index.ActionProcess, User: "mallory",
+		handmade(0, schema.Event{Format: schema.FormatAuditd, Host: "jump01", Action: schema.ActionProcess, User: "mallory",
 			Command: "ssh -L 3389:10.0.5.20:3389 mallory@jump01", Forward: "L:3389:10.0.5.20:3389", Message: "EXECVE ssh"}),
 		// Zeek: an SSH session into 10.0.0.7 for an hour, and during it 10.0.0.7 talks RDP and SMB.
 		zeekSSH(time.Hour, "C1", "198.51.100.9", "10.0.0.7", true, "SSH-2.0-OpenSSH_9.6"),
@@ -74,7 +74,7 @@ func TestProxyForwarding(t *testing.T) {
 		t.Fatalf("long: %+v", f)
 	}
 	// Negative: short interactive SSH and Windows traffic with no SSH session open.
-	quiet := storeOf(t, []*index.Event{
+	quiet := storeOf(t, []*schema.Event{
 		zeekConn(0, "Q1", "10.0.0.5", "10.0.0.7", 22, 300, 40000),
 		zeekConn(time.Hour, "Q2", "10.0.0.7", "10.0.5.20", 3389, 60, 4096),
 	})
@@ -86,28 +86,28 @@ func TestProxyForwarding(t *testing.T) {
 func TestZeekPasswordGuessing(t *testing.T) {
 	// Real notice (zeek policy.protocols.ssh.detect-bruteforcing/notice.log; ts masked upstream).
 	msg := "192.168.56.1 appears to be guessing SSH passwords (seen in 10 connections)."
-	real := handmade(0, index.Event{Format: index.FormatZeekNotice, Host: "sensor1", Action: index.ActionNotice,
-		Outcome: index.OutcomeUnknown, Notice: "SSH::Password_Guessing", Message: msg})
-	other := handmade(time.Minute, index.Event{Format: index.FormatZeekNotice, Host: "sensor1", Action: index.ActionNotice,
-		Outcome: index.OutcomeUnknown, Notice: "SSL::Invalid_Server_Cert", SrcIP: "10.0.0.1", Message: "SSL certificate validation failed"})
-	s := storeOf(t, []*index.Event{real, other})
+	real := handmade(0, schema.Event{Format: schema.FormatZeekNotice, Host: "sensor1", Action: schema.ActionNotice,
+		Outcome: schema.OutcomeUnknown, Notice: "SSH::Password_Guessing", Message: msg})
+	other := handmade(time.Minute, schema.Event{Format: schema.FormatZeekNotice, Host: "sensor1", Action: schema.ActionNotice,
+		Outcome: schema.OutcomeUnknown, Notice: "SSL::Invalid_Server_Cert", SrcIP: "10.0.0.1", Message: "SSL certificate validation failed"})
+	s := storeOf(t, []*schema.Event{real, other})
 	f := only1(t, run(t, s, DefaultConfig(), "Zeek_SSH_Password_Guessing"))
 	if f.SrcIP != "192.168.56.1" || f.Events[0] != real.ID {
 		t.Fatalf("got %+v", f)
 	}
-	s2 := storeOf(t, []*index.Event{other})
+	s2 := storeOf(t, []*schema.Event{other})
 	if fs := run(t, s2, DefaultConfig(), "Zeek_SSH_Password_Guessing"); len(fs) != 0 {
 		t.Fatalf("want none, got %v", fs)
 	}
 }
 
-func connFrom(at time.Duration, host, src, dst string, pid int) *index.Event {
-	return handmade(at, index.Event{Host: host, Action: index.ActionConnection, Outcome: index.OutcomeUnknown, SrcIP: src,
+func connFrom(at time.Duration, host, src, dst string, pid int) *schema.Event {
+	return handmade(at, schema.Event{Host: host, Action: schema.ActionConnection, Outcome: schema.OutcomeUnknown, SrcIP: src,
 		DstIP: dst, DstPort: 22, PID: pid, Message: "Connection from " + src + " port 50000 on " + dst + " port 22"})
 }
 
 func TestSourceGap(t *testing.T) {
-	evs := []*index.Event{
+	evs := []*schema.Event{
 		connFrom(0, "web01", "10.0.0.5", "10.0.0.20", 100),
 		logon(time.Second, "web01", "alice", "10.0.0.5", "publickey", "SHA256:a"),
 		zeekSSH(30*time.Second, "Z1", "10.0.0.5", "10.0.0.20", true, "SSH-2.0-OpenSSH_9.6"),
@@ -133,7 +133,7 @@ func TestSourceGap(t *testing.T) {
 }
 
 func TestLateralChain(t *testing.T) {
-	evs := []*index.Event{
+	evs := []*schema.Event{
 		connFrom(0, "jump01", "203.0.113.5", "10.0.0.10", 300),
 		connFrom(0, "db01", "10.0.0.10", "10.0.0.30", 400),
 		connFrom(0, "app01", "10.0.0.30", "10.0.0.40", 500),
@@ -144,9 +144,9 @@ func TestLateralChain(t *testing.T) {
 		// a logon from jump01's address after its session closed: not a hop.
 	}
 	evs[3].PID, evs[4].PID = 301, 401
-	closeJump := handmade(20*time.Minute, index.Event{Host: "jump01", Action: index.ActionSessionClose, User: "mallory", PID: 301, Message: "session closed"})
+	closeJump := handmade(20*time.Minute, schema.Event{Host: "jump01", Action: schema.ActionSessionClose, User: "mallory", PID: 301, Message: "session closed"})
 	late := logon(30*time.Minute, "web09", "ops", "10.0.0.10", "publickey", "SHA256:o")
-	s := storeOf(t, evs, []*index.Event{closeJump, late})
+	s := storeOf(t, evs, []*schema.Event{closeJump, late})
 	f := only1(t, run(t, s, DefaultConfig(), "SSH_Lateral_Movement_Chain"))
 	if f.Host != "app01" || f.SrcIP != "203.0.113.5" || len(f.Events) != 3 ||
 		!strings.Contains(f.Summary, "203.0.113.5 -> mallory@jump01 -> mallory@db01 -> svc@app01") {
@@ -158,7 +158,7 @@ func TestLateralChain(t *testing.T) {
 	if fs := run(t, s, cfg, "SSH_Lateral_Movement_Chain"); len(fs) != 0 {
 		t.Fatalf("want none, got %v", fs)
 	}
-	s2 := storeOf(t, evs[:4], []*index.Event{closeJump, late})
+	s2 := storeOf(t, evs[:4], []*schema.Event{closeJump, late})
 	if fs := run(t, s2, DefaultConfig(), "SSH_Lateral_Movement_Chain"); len(fs) != 0 {
 		t.Fatalf("want none, got %v", fs)
 	}

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // handmadeBaseline: alice logs on to dc01 every weekday morning for 8 days
 // from her PC by key; bob by key from the jump host.
-func handmadeBaseline() []*index.Event {
-	var evs []*index.Event
+func handmadeBaseline() []*schema.Event {
+	var evs []*schema.Event
 	for i := 0; i < 8; i++ {
 		evs = append(evs,
 			logon(time.Duration(i)*day, "dc01", "alice", "10.0.0.5", "publickey", "SHA256:alicekey"),
@@ -30,7 +30,7 @@ func dcConfig() Config {
 func TestAbnormalAccessProfile(t *testing.T) {
 	base := handmadeBaseline()
 	// Negative: after the 7-day baseline, the same people log on the same way.
-	same := []*index.Event{
+	same := []*schema.Event{
 		logon(9*day, "dc01", "alice", "10.0.0.5", "publickey", "SHA256:alicekey"),
 		logon(9*day+time.Hour, "dc01", "bob", "10.0.0.9", "publickey", "SHA256:bobkey"),
 	}
@@ -54,7 +54,7 @@ func TestAbnormalAccessProfile(t *testing.T) {
 	// Positive: new source, new method, new key each fire.
 	for _, tc := range []struct {
 		name string
-		ev   *index.Event
+		ev   *schema.Event
 		diff string
 	}{
 		{"source", logon(9*day, "dc01", "alice", "203.0.113.50", "publickey", "SHA256:alicekey"), "new source 203.0.113.50"},
@@ -62,7 +62,7 @@ func TestAbnormalAccessProfile(t *testing.T) {
 		{"key", logon(9*day, "dc01", "bob", "10.0.0.9", "publickey", "SHA256:planted"), "new key SHA256:planted"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := storeOf(t, base, []*index.Event{tc.ev})
+			s := storeOf(t, base, []*schema.Event{tc.ev})
 			f := only1(t, run(t, s, dcConfig(), "Domain_Controller_Abnormal_Access"))
 			if !strings.Contains(f.Summary, tc.diff+".") || f.Host != "dc01" || f.Events[0] != tc.ev.ID || f.Severity != SevHigh {
 				t.Fatalf("got %+v", f)
@@ -77,18 +77,18 @@ func TestAbnormalAccessProfile(t *testing.T) {
 	// bob's later logons are still known but a day-3 novelty fires.
 	cfg := dcConfig()
 	cfg.BaselineUntil = hmBase.Add(2 * day)
-	s2 := storeOf(t, base, []*index.Event{logon(3*day+5*time.Hour, "dc01", "carol", "10.0.0.5", "publickey", "SHA256:alicekey")})
+	s2 := storeOf(t, base, []*schema.Event{logon(3*day+5*time.Hour, "dc01", "carol", "10.0.0.5", "publickey", "SHA256:alicekey")})
 	f := only1(t, run(t, s2, cfg, "Domain_Controller_Abnormal_Access"))
 	if !strings.Contains(f.Summary, "new user carol") {
 		t.Fatalf("got %+v", f)
 	}
 }
 
-func hmBaseOf(evs []*index.Event) time.Time { return evs[0].TS }
+func hmBaseOf(evs []*schema.Event) time.Time { return evs[0].TS }
 
 func TestFirstSeen(t *testing.T) {
 	base := handmadeBaseline()
-	later := []*index.Event{
+	later := []*schema.Event{
 		logon(10*day, "dc01", "alice", "198.51.100.7", "publickey", "SHA256:alicekey"),
 		logon(10*day+time.Minute, "dc01", "alice", "198.51.100.7", "publickey", "SHA256:other"),
 	}
@@ -127,7 +127,7 @@ func TestOffHoursKeyNormAllowList(t *testing.T) {
 		t.Fatalf("want none, got %v", fs)
 	}
 	pw := logon(9*day, "dc01", "bob", "10.0.0.9", "password", "")
-	s2 := storeOf(t, evs, []*index.Event{pw})
+	s2 := storeOf(t, evs, []*schema.Event{pw})
 	f := only1(t, run(t, s2, DefaultConfig(), "SSH_Password_Where_Keys_Are_Norm"))
 	if f.User != "bob" || f.Events[0] != pw.ID || !strings.Contains(f.Summary, "all 8 earlier") {
 		t.Fatalf("got %+v", f)

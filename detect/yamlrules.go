@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // YAMLRule is a user rule: a Bleve query over events, optionally grouped by
@@ -287,7 +288,7 @@ func UserRules(cfg Config) ([]Rule, error) {
 func (u *userRule) Run(ctx context.Context, s *index.Store, cfg Config) ([]Finding, error) {
 	groups := map[string][]*rec{}
 	var order []string
-	err := s.Each(ctx, index.Query{Q: u.query}, func(ev *index.Event) error {
+	err := s.Each(ctx, index.Query{Q: u.query}, func(ev *schema.Event) error {
 		k := ""
 		if u.groupBy != "" {
 			k = fieldValue(ev, u.groupBy)

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Options are the user's hints for formats that lack information.
@@ -32,7 +32,7 @@ func (o Options) Loc() *time.Location {
 
 // Emit receives one event at a time. The importer may reuse nothing the
 // callback keeps: each Event passed is fresh.
-type Emit func(*index.Event) error
+type Emit func(*schema.Event) error
 
 // Importer streams the events of one source.
 type Importer interface {

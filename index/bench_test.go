@@ -7,36 +7,38 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // synthEvents makes n auth-log-like events: the shape of a real sshd stream
 // (failures, accepts, sessions) over a few hosts, users and sources.
-func synthEvents(n int, seed int64) []*Event {
+func synthEvents(n int, seed int64) []*schema.Event {
 	r := rand.New(rand.NewSource(seed))
 	hosts := []string{"bastion01", "db02", "build07", "web01", "web02", "vcs01"}
 	users := []string{"root", "admin", "alice", "bob", "deploy", "postgres", "oracle", "test", "ubuntu", "git"}
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]*Event, n)
+	out := make([]*schema.Event, n)
 	for i := range out {
 		h, u := hosts[r.Intn(len(hosts))], users[r.Intn(len(users))]
 		src := fmt.Sprintf("198.51.%d.%d", r.Intn(255), r.Intn(255))
 		port := 1024 + r.Intn(60000)
 		pid := 1000 + r.Intn(50000)
-		ev := &Event{TS: base.Add(time.Duration(i) * 250 * time.Millisecond), Format: FormatAuthlog, File: "/case/auth.log",
+		ev := &schema.Event{TS: base.Add(time.Duration(i) * 250 * time.Millisecond), Format: schema.FormatAuthlog, File: "/case/auth.log",
 			Line: int64(i + 1), Host: h, Program: "sshd", PID: pid, User: u, SrcIP: src, SrcPort: port}
 		switch r.Intn(4) {
 		case 0:
-			ev.Action, ev.Outcome, ev.Method = ActionAuthSuccess, OutcomeSuccess, "publickey"
+			ev.Action, ev.Outcome, ev.Method = schema.ActionAuthSuccess, schema.OutcomeSuccess, "publickey"
 			ev.KeyType, ev.KeyFP = "ED25519", "SHA256:Jp1sYnY8uGnGQ1u5Jmz2oDmIjdZ0B+FZk3sm7c5KU0k"
 			ev.Message = fmt.Sprintf("Accepted publickey for %s from %s port %d ssh2: ED25519 SHA256:Jp1sYnY8uGnGQ1u5Jmz2oDmIjdZ0B+FZk3sm7c5KU0k", u, src, port)
 		case 1:
-			ev.Action, ev.Outcome = ActionDisconnect, OutcomeFailure
+			ev.Action, ev.Outcome = schema.ActionDisconnect, schema.OutcomeFailure
 			ev.Message = fmt.Sprintf("Connection closed by authenticating user %s %s port %d [preauth]", u, src, port)
 		default:
-			ev.Action, ev.Outcome, ev.Method = ActionAuthFailure, OutcomeFailure, "password"
+			ev.Action, ev.Outcome, ev.Method = schema.ActionAuthFailure, schema.OutcomeFailure, "password"
 			ev.Message = fmt.Sprintf("Failed password for invalid user %s from %s port %d ssh2", u, src, port)
 		}
-		ev.ID = EventID("bench", int64(i), ev.Message)
+		ev.ID = schema.EventID("bench", int64(i), ev.Message)
 		out[i] = ev
 	}
 	return out

@@ -8,6 +8,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // TSLayout is the fixed-width UTC form ts is indexed in: it sorts and
@@ -84,7 +86,7 @@ func PadInt(field string, v int64) string {
 	return s
 }
 
-func (b *docBuilder) event(ev *Event, pos []byte) *document.Document {
+func (b *docBuilder) event(ev *schema.Event, pos []byte) *document.Document {
 	d := document.NewDocument(ev.ID)
 	b.keyword(d, "ts", FormatTS(ev.TS))
 	b.keyword(d, "tsh", ev.TS.UTC().Format(hourLayout))

@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"container/list"
 	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // The event log is a sequence of frames: uvarint(length) then a
@@ -121,7 +125,7 @@ func parsePos(pos string) (off int64, n int, k int, err error) {
 }
 
 // readEvent reads the event stored at pos in the log.
-func (s *Store) readEvent(pos string) (*Event, error) {
+func (s *Store) readEvent(pos string) (*schema.Event, error) {
 	off, n, k, err := parsePos(pos)
 	if err != nil {
 		return nil, err
@@ -140,11 +144,11 @@ func (s *Store) readEvent(pos string) (*Event, error) {
 	if k >= len(lines) {
 		return nil, fmt.Errorf("index: event %d missing from frame at %d", k, off)
 	}
-	ev := new(Event)
+	ev := new(schema.Event)
 	if err := json.Unmarshal(lines[k], ev); err != nil {
 		return nil, fmt.Errorf("index: decode event at %d/%d: %w", off, k, err)
 	}
-	ev.restoreRaw()
+	restoreRaw(ev)
 	return ev, nil
 }
 
@@ -152,7 +156,7 @@ func (s *Store) readEvent(pos string) (*Event, error) {
 // sequentially. Decompression and JSON decoding are most of a scan's cost,
 // so frames are decoded on every core while fn still sees events in order.
 // It stops at the first error fn returns.
-func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
+func (s *Store) Scan(ctx context.Context, fn func(*schema.Event) error) error {
 	s.logMu.Lock()
 	end := s.logLen
 	s.logMu.Unlock()
@@ -161,7 +165,7 @@ func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
 
 	type chunk struct {
 		frames [][]byte
-		evs    []*Event
+		evs    []*schema.Event
 		err    error
 		done   chan struct{}
 	}
@@ -222,12 +226,12 @@ func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
 						break
 					}
 					for _, l := range lines {
-						ev := new(Event)
+						ev := new(schema.Event)
 						if err := json.Unmarshal(l, ev); err != nil {
 							c.err = fmt.Errorf("index: event log: %w", err)
 							break
 						}
-						ev.restoreRaw()
+						restoreRaw(ev)
 						c.evs = append(c.evs, ev)
 					}
 				}
@@ -258,4 +262,25 @@ func (s *Store) Scan(ctx context.Context, fn func(*Event) error) error {
 		}
 	}
 	return readErr
+}
+
+// withRaw returns ev ready to encode: itself, or a copy carrying the raw
+// bytes of a message that is not valid UTF-8.
+func withRaw(ev *schema.Event) *schema.Event {
+	if ev.MessageRaw != "" || utf8.ValidString(ev.Message) {
+		return ev
+	}
+	c := *ev
+	c.MessageRaw = base64.StdEncoding.EncodeToString([]byte(ev.Message))
+	return &c
+}
+
+// restoreRaw puts the original message bytes back after decoding.
+func restoreRaw(ev *schema.Event) {
+	if ev.MessageRaw == "" {
+		return
+	}
+	if b, err := base64.StdEncoding.DecodeString(ev.MessageRaw); err == nil {
+		ev.Message = string(b)
+	}
 }

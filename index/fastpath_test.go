@@ -9,16 +9,18 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // fastPathEvents spreads events unevenly over ~300 hours: bursts, quiet
 // days, rare users and many equal timestamps (ties broken by id).
-func fastPathEvents() []*Event {
+func fastPathEvents() []*schema.Event {
 	r := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	users := []string{"root", "root", "root", "admin", "deploy", "oracle", "alice"}
-	actions := []string{ActionAuthFailure, ActionAuthFailure, ActionAuthSuccess, ActionSessionOpen, ActionDisconnect}
-	var evs []*Event
+	actions := []string{schema.ActionAuthFailure, schema.ActionAuthFailure, schema.ActionAuthSuccess, schema.ActionSessionOpen, schema.ActionDisconnect}
+	var evs []*schema.Event
 	for i := 0; i < 6000; i++ {
 		h := r.IntN(300)
 		if i%3 == 0 {
@@ -31,12 +33,12 @@ func fastPathEvents() []*Event {
 		}
 		act := actions[r.IntN(len(actions))]
 		msg := fmt.Sprintf("Failed password for %s from 10.%d.0.%d port %d ssh2", user, i%3, i%250, 40000+i)
-		if act != ActionAuthFailure {
+		if act != schema.ActionAuthFailure {
 			msg = fmt.Sprintf("Accepted publickey for %s from 192.0.2.%d port %d ssh2", user, i%250, 40000+i)
 		}
-		evs = append(evs, &Event{
-			ID: EventID("fast", int64(i), msg), TS: ts, Format: FormatAuthlog, File: "auth.log",
-			Line: int64(i + 1), Host: fmt.Sprintf("h%d", i%5), Action: act, Outcome: OutcomeFailure,
+		evs = append(evs, &schema.Event{
+			ID: schema.EventID("fast", int64(i), msg), TS: ts, Format: schema.FormatAuthlog, File: "auth.log",
+			Line: int64(i + 1), Host: fmt.Sprintf("h%d", i%5), Action: act, Outcome: schema.OutcomeFailure,
 			User: user, SrcIP: fmt.Sprintf("10.%d.0.%d", i%3, i%250), SrcPort: 40000 + i, Message: msg,
 		})
 	}

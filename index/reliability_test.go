@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // committedLen reads the log length the index committed, as a reopen would.
@@ -28,7 +30,7 @@ func committedLen(t *testing.T, s *Store) int64 {
 func scanCount(t *testing.T, s *Store) int {
 	t.Helper()
 	n := 0
-	if err := s.Scan(context.Background(), func(*Event) error { n++; return nil }); err != nil {
+	if err := s.Scan(context.Background(), func(*schema.Event) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -165,14 +167,14 @@ func TestOriginalBytesKept(t *testing.T) {
 		"Failed password for invalid user \xff\xfe\x80 from 203.0.113.9 port 50201 ssh2",
 		"Accepted password for deploy from 198.51.100.23 port 40024 ssh2", // valid: no raw copy
 	}
-	var evs []*Event
+	var evs []*schema.Event
 	for i, m := range msgs {
-		evs = append(evs, &Event{ID: EventID("raw", int64(i), m), TS: time.Date(2026, 3, 14, 2, i, 0, 0, time.UTC),
-			Format: FormatJournal, Host: "web-01", Action: ActionInvalidUser, Message: m})
+		evs = append(evs, &schema.Event{ID: schema.EventID("raw", int64(i), m), TS: time.Date(2026, 3, 14, 2, i, 0, 0, time.UTC),
+			Format: schema.FormatJournal, Host: "web-01", Action: schema.ActionInvalidUser, Message: m})
 	}
 	ingest(t, s, evs)
-	got := map[string]*Event{}
-	if err := s.Scan(context.Background(), func(ev *Event) error { got[ev.ID] = ev; return nil }); err != nil {
+	got := map[string]*schema.Event{}
+	if err := s.Scan(context.Background(), func(ev *schema.Event) error { got[ev.ID] = ev; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i, ev := range evs {
@@ -193,9 +195,9 @@ func TestOriginalBytesKept(t *testing.T) {
 	}
 	for _, ev := range res.Events {
 		js, _ := json.Marshal(ev)
-		var back Event
+		var back schema.Event
 		json.Unmarshal(js, &back)
-		back.restoreRaw()
+		restoreRaw(&back)
 		if back.Message != got[ev.ID].Message {
 			t.Fatalf("JSON round trip lost bytes: %q", back.Message)
 		}
@@ -206,11 +208,11 @@ func TestOriginalBytesKept(t *testing.T) {
 // never handed to a worker left it waiting forever.
 func TestScanCancelledAnywhere(t *testing.T) {
 	s := newStore(t)
-	var evs []*Event
+	var evs []*schema.Event
 	for i := 0; i < 20000; i++ {
 		m := fmt.Sprintf("Failed password for invalid user u%d from 203.0.113.%d port %d ssh2", i, i%250+1, 30000+i%30000)
-		evs = append(evs, &Event{ID: EventID("scan", int64(i), m), TS: time.Date(2026, 3, 14, 2, 0, i%60, 0, time.UTC),
-			Format: FormatAuthlog, Host: "web01", Action: ActionAuthFailure, Message: m})
+		evs = append(evs, &schema.Event{ID: schema.EventID("scan", int64(i), m), TS: time.Date(2026, 3, 14, 2, 0, i%60, 0, time.UTC),
+			Format: schema.FormatAuthlog, Host: "web01", Action: schema.ActionAuthFailure, Message: m})
 	}
 	w := s.NewWriter(0)
 	for _, ev := range evs {
@@ -223,7 +225,7 @@ func TestScanCancelledAnywhere(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
-			done <- s.Scan(ctx, func(*Event) error { return nil })
+			done <- s.Scan(ctx, func(*schema.Event) error { return nil })
 		}()
 		time.Sleep(time.Duration(i%50) * 20 * time.Microsecond)
 		cancel()

@@ -12,6 +12,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Query selects events: a Bleve query string plus an optional time window.
@@ -32,7 +34,7 @@ type Page struct {
 // Result is one page of events.
 type Result struct {
 	Total  uint64
-	Events []*Event
+	Events []*schema.Event
 	Sort   [][]string // per hit, its sort key (for After)
 	Took   time.Duration
 }
@@ -122,7 +124,7 @@ func (s *Store) Search(ctx context.Context, q Query, p Page) (*Result, error) {
 	return out, nil
 }
 
-func (s *Store) hitEvent(h *search.DocumentMatch) (*Event, error) {
+func (s *Store) hitEvent(h *search.DocumentMatch) (*schema.Event, error) {
 	pos, _ := h.Fields[posField].(string)
 	if pos == "" {
 		return nil, fmt.Errorf("search: hit %s has no stored position", h.ID)
@@ -345,7 +347,7 @@ func (s *Store) Histogram(ctx context.Context, q Query, maxBuckets int) ([]Bucke
 }
 
 // Get returns the events with the given ids, in the order given; unknown ids are skipped.
-func (s *Store) Get(ctx context.Context, ids []string) ([]*Event, error) {
+func (s *Store) Get(ctx context.Context, ids []string) ([]*schema.Event, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -355,7 +357,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]*Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get: %w", err)
 	}
-	byID := make(map[string]*Event, len(res.Hits))
+	byID := make(map[string]*schema.Event, len(res.Hits))
 	for _, h := range res.Hits {
 		if _, ok := h.Fields[posField]; !ok {
 			continue // a session document
@@ -366,7 +368,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]*Event, error) {
 		}
 		byID[h.ID] = ev
 	}
-	out := make([]*Event, 0, len(ids))
+	out := make([]*schema.Event, 0, len(ids))
 	for _, id := range ids {
 		if ev, ok := byID[id]; ok {
 			out = append(out, ev)
@@ -377,7 +379,7 @@ func (s *Store) Get(ctx context.Context, ids []string) ([]*Event, error) {
 
 // Each calls fn for every event matching q, oldest first, paging through
 // the index. For all events, Scan is faster.
-func (s *Store) Each(ctx context.Context, q Query, fn func(*Event) error) error {
+func (s *Store) Each(ctx context.Context, q Query, fn func(*schema.Event) error) error {
 	var after []string
 	for {
 		res, err := s.Search(ctx, q, Page{Size: 5000, Oldest: true, After: after})
@@ -409,7 +411,7 @@ func (s *Store) Mark() int64 {
 
 // EachSinceMark calls fn for events matching q that were imported after
 // mark (see Mark), oldest first.
-func (s *Store) EachSinceMark(ctx context.Context, q Query, mark int64, fn func(*Event) error) error {
+func (s *Store) EachSinceMark(ctx context.Context, q Query, mark int64, fn func(*schema.Event) error) error {
 	bq, err := s.compile(ctx, q, TypeEvent)
 	if err != nil {
 		return err

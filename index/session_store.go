@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Sessions live in the same Bleve index as events, as documents of type
@@ -28,7 +29,7 @@ import (
 // sessions package needs to rebuild incrementally. index never looks inside
 // State.
 type SessionDoc struct {
-	Session Session
+	Session schema.Session
 	// Group is the rebuild unit that produced the session: the host whose
 	// events built it, or "" for sessions seen only on the network.
 	Group string
@@ -178,7 +179,7 @@ func groupQuery(group string) query.Query {
 // SessionResult is one page of sessions.
 type SessionResult struct {
 	Total    uint64
-	Sessions []Session
+	Sessions []schema.Session
 	Sort     [][]string
 }
 
@@ -200,7 +201,7 @@ func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionRe
 	}
 	out := &SessionResult{Total: res.Total}
 	for _, h := range res.Hits {
-		var se Session
+		var se schema.Session
 		js, _ := h.Fields[srcField].(string)
 		if err := json.Unmarshal([]byte(js), &se); err != nil {
 			return nil, fmt.Errorf("search sessions: hit %s: %w", h.ID, err)
@@ -234,12 +235,12 @@ type SessionFilter struct {
 }
 
 // Sessions returns the sessions matching f, oldest first.
-func (s *Store) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) {
+func (s *Store) Sessions(ctx context.Context, f SessionFilter) ([]schema.Session, error) {
 	q, err := f.query()
 	if err != nil {
 		return nil, err
 	}
-	var out []Session
+	var out []schema.Session
 	err = s.eachSessionQuery(ctx, q, false, func(sd SessionDoc) error {
 		out = append(out, sd.Session)
 		return nil

@@ -10,24 +10,26 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
-func testEvents() []*Event {
+func testEvents() []*schema.Event {
 	base := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
-	mk := func(i int, host, action, outcome, user, src string, port int, msg string) *Event {
-		return &Event{
-			ID: EventID("test", int64(i), msg), TS: base.Add(time.Duration(i) * time.Minute),
-			Format: FormatAuthlog, File: "auth.log", Line: int64(i + 1), Host: host,
+	mk := func(i int, host, action, outcome, user, src string, port int, msg string) *schema.Event {
+		return &schema.Event{
+			ID: schema.EventID("test", int64(i), msg), TS: base.Add(time.Duration(i) * time.Minute),
+			Format: schema.FormatAuthlog, File: "auth.log", Line: int64(i + 1), Host: host,
 			Action: action, Outcome: outcome, User: user, SrcIP: src, SrcPort: port, PID: 1000 + i,
 			Message: msg,
 		}
 	}
-	return []*Event{
-		mk(0, "bastion01", ActionAuthFailure, OutcomeFailure, "admin", "198.51.100.23", 40022, "Failed password for invalid user admin from 198.51.100.23 port 40022 ssh2"),
-		mk(1, "bastion01", ActionAuthFailure, OutcomeFailure, "oracle", "198.51.100.23", 40023, "Failed password for invalid user oracle from 198.51.100.23 port 40023 ssh2"),
-		mk(2, "bastion01", ActionAuthSuccess, OutcomeSuccess, "deploy", "198.51.100.23", 40024, "Accepted password for deploy from 198.51.100.23 port 40024 ssh2"),
-		mk(3, "db02", ActionAuthSuccess, OutcomeSuccess, "postgres", "10.0.1.10", 51000, "Accepted publickey for postgres from 10.0.1.10 port 51000 ssh2"),
-		mk(4, "db02", ActionAuthSuccess, OutcomeSuccess, "alice", "2001:db8::5", 22, "Accepted publickey for alice from 2001:db8::5 port 22 ssh2"),
+	return []*schema.Event{
+		mk(0, "bastion01", schema.ActionAuthFailure, schema.OutcomeFailure, "admin", "198.51.100.23", 40022, "Failed password for invalid user admin from 198.51.100.23 port 40022 ssh2"),
+		mk(1, "bastion01", schema.ActionAuthFailure, schema.OutcomeFailure, "oracle", "198.51.100.23", 40023, "Failed password for invalid user oracle from 198.51.100.23 port 40023 ssh2"),
+		mk(2, "bastion01", schema.ActionAuthSuccess, schema.OutcomeSuccess, "deploy", "198.51.100.23", 40024, "Accepted password for deploy from 198.51.100.23 port 40024 ssh2"),
+		mk(3, "db02", schema.ActionAuthSuccess, schema.OutcomeSuccess, "postgres", "10.0.1.10", 51000, "Accepted publickey for postgres from 10.0.1.10 port 51000 ssh2"),
+		mk(4, "db02", schema.ActionAuthSuccess, schema.OutcomeSuccess, "alice", "2001:db8::5", 22, "Accepted publickey for alice from 2001:db8::5 port 22 ssh2"),
 	}
 }
 
@@ -41,7 +43,7 @@ func newStore(t *testing.T) *Store {
 	return s
 }
 
-func ingest(t *testing.T, s *Store, evs []*Event) WriteStats {
+func ingest(t *testing.T, s *Store, evs []*schema.Event) WriteStats {
 	t.Helper()
 	w := s.NewWriter(2)
 	for _, ev := range evs {
@@ -134,11 +136,11 @@ func TestStoreQueries(t *testing.T) {
 		t.Fatalf("get: %v %v", got, err)
 	}
 	var scanned int
-	if err := s.Scan(ctx, func(*Event) error { scanned++; return nil }); err != nil || scanned != 5 {
+	if err := s.Scan(ctx, func(*schema.Event) error { scanned++; return nil }); err != nil || scanned != 5 {
 		t.Fatalf("scan: %d %v", scanned, err)
 	}
 	var each []string
-	if err := s.Each(ctx, Query{Q: "outcome:success"}, func(e *Event) error { each = append(each, e.User); return nil }); err != nil {
+	if err := s.Each(ctx, Query{Q: "outcome:success"}, func(e *schema.Event) error { each = append(each, e.User); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(each) != "[deploy postgres alice]" {
@@ -188,7 +190,7 @@ func TestUncommittedLogTailIsCut(t *testing.T) {
 		t.Fatalf("reingest: %+v", st)
 	}
 	var n int
-	s.Scan(context.Background(), func(e *Event) error {
+	s.Scan(context.Background(), func(e *schema.Event) error {
 		if e.ID == "orphan" {
 			t.Fatal("orphan survived")
 		}
@@ -257,23 +259,13 @@ func TestLooseIndexDirTightened(t *testing.T) {
 	}
 }
 
-func TestEventIDStable(t *testing.T) {
-	// Pinned: ids are stored in indexes; changing the hash re-imports everything.
-	if got := EventID("abc", 42, "Failed password for root"); got != "b5a8c0b7f1a5c4d0d6a8d3c1" && len(got) != 24 {
-		t.Fatalf("id %q", got)
-	}
-	if EventID("a", 1, "x") == EventID("a", 2, "x") || EventID("a", 1, "x") == EventID("b", 1, "x") || EventID("a", 1, "x") != EventID("a", 1, "x") {
-		t.Fatal("ids not distinct/stable")
-	}
-}
-
 func TestSizeAndDurationRanges(t *testing.T) {
 	s := newStore(t)
 	base := time.Date(2026, 3, 14, 3, 0, 0, 0, time.UTC)
-	evs := []*Event{
-		{ID: "c1", TS: base, Format: FormatZeekConn, Action: ActionConnection, SrcIP: "10.0.1.10", DstIP: "10.0.2.20", DstPort: 22, Duration: 3538.4, BytesOut: 188743680, BytesIn: 5242880},
-		{ID: "c2", TS: base, Format: FormatZeekConn, Action: ActionConnection, SrcIP: "10.0.2.20", DstIP: "10.0.9.5", DstPort: 3389, Duration: 900.5, BytesOut: 90177536},
-		{ID: "c3", TS: base, Format: FormatZeekConn, Action: ActionConnection, SrcIP: "198.51.100.23", DstIP: "203.0.113.10", DstPort: 22, Duration: 5.6, BytesOut: 1450, BytesIn: 2210},
+	evs := []*schema.Event{
+		{ID: "c1", TS: base, Format: schema.FormatZeekConn, Action: schema.ActionConnection, SrcIP: "10.0.1.10", DstIP: "10.0.2.20", DstPort: 22, Duration: 3538.4, BytesOut: 188743680, BytesIn: 5242880},
+		{ID: "c2", TS: base, Format: schema.FormatZeekConn, Action: schema.ActionConnection, SrcIP: "10.0.2.20", DstIP: "10.0.9.5", DstPort: 3389, Duration: 900.5, BytesOut: 90177536},
+		{ID: "c3", TS: base, Format: schema.FormatZeekConn, Action: schema.ActionConnection, SrcIP: "198.51.100.23", DstIP: "203.0.113.10", DstPort: 22, Duration: 5.6, BytesOut: 1450, BytesIn: 2210},
 	}
 	ingest(t, s, evs)
 	for _, c := range []struct {
@@ -327,7 +319,7 @@ func TestWriterDedupsAcrossBatchesInFlight(t *testing.T) {
 		t.Fatalf("count %d (%v), want %d", n, err, len(evs))
 	}
 	logged := 0
-	if err := s.Scan(context.Background(), func(*Event) error { logged++; return nil }); err != nil {
+	if err := s.Scan(context.Background(), func(*schema.Event) error { logged++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if logged != len(evs) {
@@ -340,10 +332,10 @@ func TestWriterDedupsAcrossBatchesInFlight(t *testing.T) {
 // not record identities from its start, is looked up as before.
 func TestWriterSources(t *testing.T) {
 	s := newStore(t)
-	evsFor := func(identity string) []*Event {
-		var out []*Event
+	evsFor := func(identity string) []*schema.Event {
+		var out []*schema.Event
 		for i, ev := range testEvents() {
-			ev.ID = EventID(identity, int64(i), ev.Message)
+			ev.ID = schema.EventID(identity, int64(i), ev.Message)
 			out = append(out, ev)
 		}
 		return out
@@ -384,7 +376,7 @@ func TestWriterSources(t *testing.T) {
 		t.Fatalf("index without recorded identities: fresh %v, stats %+v", fresh, st)
 	}
 	logged := 0
-	if err := s.Scan(context.Background(), func(*Event) error { logged++; return nil }); err != nil {
+	if err := s.Scan(context.Background(), func(*schema.Event) error { logged++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := s.Count(context.Background(), Query{}); c != uint64(3*n) || logged != 3*n {

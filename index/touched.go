@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // keyTouched records which hosts and formats got new events since the
@@ -140,7 +142,7 @@ func newTouchedSet(t Touched) *touchedSet {
 }
 
 // add notes ev and reports whether the record changed.
-func (ts *touchedSet) add(ev *Event) bool {
+func (ts *touchedSet) add(ev *schema.Event) bool {
 	changed := false
 	if !ts.hosts[ev.Host] {
 		ts.hosts[ev.Host] = true

@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // DefaultBatchSize is events per Bleve batch. With the pipelined writer
@@ -36,7 +38,7 @@ type WriteStats struct {
 type Writer struct {
 	s         *Store
 	batchSize int
-	pending   []*Event
+	pending   []*schema.Event
 	fresh     []bool // per pending event: its source was never indexed
 	marks     []mark
 	prepq     chan batchJob
@@ -65,7 +67,7 @@ type mark struct {
 }
 
 type batchJob struct {
-	evs   []*Event
+	evs   []*schema.Event
 	fresh []bool
 	marks []mark
 	sync  chan struct{} // closed when everything before it is committed
@@ -168,7 +170,7 @@ func (w *Writer) commitLoop() {
 }
 
 // Add queues one event.
-func (w *Writer) Add(ev *Event) error {
+func (w *Writer) Add(ev *schema.Event) error {
 	select {
 	case err := <-w.errc:
 		return err
@@ -184,7 +186,7 @@ func (w *Writer) Add(ev *Event) error {
 
 func (w *Writer) send(sync chan struct{}) {
 	w.prepq <- batchJob{evs: w.pending, fresh: w.fresh, marks: w.marks, sync: sync}
-	w.pending = make([]*Event, 0, w.batchSize)
+	w.pending = make([]*schema.Event, 0, w.batchSize)
 	w.fresh = make([]bool, 0, w.batchSize)
 	w.marks = nil
 }
@@ -278,14 +280,14 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 		return p, err
 	}
 	jsons := make([][]byte, 0, len(job.evs))
-	fresh := make([]*Event, 0, len(job.evs))
+	fresh := make([]*schema.Event, 0, len(job.evs))
 	for _, ev := range job.evs {
 		if present[ev.ID] || uniq[ev.ID] || w.inFlight(ev.ID) {
 			p.present++
 			continue
 		}
 		uniq[ev.ID] = true
-		js, err := json.Marshal(ev.withRaw())
+		js, err := json.Marshal(withRaw(ev))
 		if err != nil {
 			return p, fmt.Errorf("index: encode event %s: %w", ev.ID, err)
 		}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/sshtrail/sshtrail/detect"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/saved"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // Options are what the workbench works on.

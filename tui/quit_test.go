@@ -14,7 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // pump is a small Bubble Tea runtime: Cmds run in goroutines, their

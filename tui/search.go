@@ -14,8 +14,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/saved"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // fieldNames complete after a query word (tab while typing).
@@ -158,7 +159,7 @@ func (s *searchView) remember(q string) {
 	s.histPos = len(s.history)
 }
 
-func (s *searchView) selected() *index.Event {
+func (s *searchView) selected() *schema.Event {
 	if s.res == nil || s.rows.cursor >= len(s.res.Events) {
 		return nil
 	}
@@ -618,7 +619,7 @@ func (s *searchView) tableView(w, h int) string {
 		switch {
 		case i == s.rows.cursor && s.focus == 0:
 			line = styleSelected.Render(line)
-		case ev.Outcome == index.OutcomeFailure:
+		case ev.Outcome == schema.OutcomeFailure:
 			line = styleFailure.Render(line)
 		}
 		lines = append(lines, line)
@@ -626,7 +627,7 @@ func (s *searchView) tableView(w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func source(ev *index.Event) string {
+func source(ev *schema.Event) string {
 	if ev.SrcIP == "" {
 		return ""
 	}
@@ -690,7 +691,7 @@ func (s *searchView) detailView(w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
-func eventFields(ev *index.Event, loc *time.Location) []string {
+func eventFields(ev *schema.Event, loc *time.Location) []string {
 	var kv []string
 	add := func(k, v string) {
 		if v != "" && v != "0" {

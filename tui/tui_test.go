@@ -20,9 +20,10 @@ import (
 	_ "github.com/sshtrail/sshtrail/importers/all"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/saved"
-	"github.com/sshtrail/sshtrail/index/sessions"
 	sampledata "github.com/sshtrail/sshtrail/sample-data"
+	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -251,8 +252,8 @@ func TestHostileContentInert(t *testing.T) {
 	defer s.Close()
 	w := s.NewWriter(0)
 	evil := "\x1b]0;pwned\x07\x1b[2J"
-	w.Add(&index.Event{ID: "e1", TS: time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC), Host: "h\u202eevil", Format: "authlog", Action: index.ActionInvalidUser,
-		Outcome: index.OutcomeFailure, User: evil, SrcIP: "198.51.100.23", SrcPort: 4000, Message: "Invalid user " + evil + " from 198.51.100.23 port 4000\x9b31m"})
+	w.Add(&schema.Event{ID: "e1", TS: time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC), Host: "h\u202eevil", Format: "authlog", Action: schema.ActionInvalidUser,
+		Outcome: schema.OutcomeFailure, User: evil, SrcIP: "198.51.100.23", SrcPort: 4000, Message: "Invalid user " + evil + " from 198.51.100.23 port 4000\x9b31m"})
 	if _, err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +295,8 @@ func BenchmarkKeystroke(b *testing.B) {
 		base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 		for i := 0; i < 200000; i++ {
 			u := users[i%len(users)]
-			w.Add(&index.Event{ID: index.EventID("bench", int64(i), u), TS: base.Add(time.Duration(i) * time.Second), Host: "srv", Format: "authlog",
-				Action: index.ActionAuthFailure, Outcome: index.OutcomeFailure, User: u, SrcIP: "203.0.113.9", SrcPort: 1000 + i%60000,
+			w.Add(&schema.Event{ID: schema.EventID("bench", int64(i), u), TS: base.Add(time.Duration(i) * time.Second), Host: "srv", Format: "authlog",
+				Action: schema.ActionAuthFailure, Outcome: schema.OutcomeFailure, User: u, SrcIP: "203.0.113.9", SrcPort: 1000 + i%60000,
 				Message: "Failed password for " + u + " from 203.0.113.9 port 4000 ssh2"})
 		}
 		if _, err := w.Close(); err != nil {

@@ -17,8 +17,9 @@ import (
 	"github.com/sshtrail/sshtrail/detect"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/saved"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 func lipglossWidth(s string) int { return lipgloss.Width(s) }
@@ -26,14 +27,14 @@ func lipglossWidth(s string) int { return lipgloss.Width(s) }
 // ---------------------------------------------------------------- sessions
 
 type sessionsMsg struct {
-	list []index.Session
+	list []schema.Session
 	err  error
 }
 
 type sessionDetailMsg struct {
-	s      index.Session
-	events []*index.Event
-	hops   []index.Session
+	s      schema.Session
+	events []*schema.Event
+	hops   []schema.Session
 	err    error
 }
 
@@ -41,7 +42,7 @@ type sessionsView struct {
 	opts    *Options
 	loaded  bool
 	err     string
-	list    []index.Session
+	list    []schema.Session
 	rows    list
 	detail  *sessionDetailMsg
 	detRows list
@@ -71,7 +72,7 @@ func (v *sessionsView) openSID(sid string) tea.Cmd {
 	}
 }
 
-func loadSession(st *index.Store, s index.Session) sessionDetailMsg {
+func loadSession(st *index.Store, s schema.Session) sessionDetailMsg {
 	ctx := context.Background()
 	evs, err := st.Get(ctx, s.Events)
 	if err != nil {
@@ -135,7 +136,7 @@ func (v *sessionsView) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func sessionLine(s *index.Session, loc *time.Location, w int) string {
+func sessionLine(s *schema.Session, loc *time.Location, w int) string {
 	end := "open"
 	if !s.End.IsZero() {
 		end = s.End.In(loc).Format("15:04:05")
@@ -164,7 +165,7 @@ func (v *sessionsView) view(w, h int) string {
 		l := sessionLine(&v.list[i], v.opts.Location, w)
 		if i == v.rows.cursor {
 			l = styleSelected.Render(pad(l, w))
-		} else if v.list[i].Outcome == index.OutcomeFailure {
+		} else if v.list[i].Outcome == schema.OutcomeFailure {
 			l = styleFailure.Render(l)
 		}
 		lines = append(lines, l)
@@ -216,7 +217,7 @@ type findingsMsg struct {
 
 type findingDetailMsg struct {
 	f      detect.Finding
-	events []*index.Event
+	events []*schema.Event
 	err    error
 }
 

@@ -14,9 +14,9 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/sshtrail/sshtrail/detect"
+	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/export"
-	"github.com/sshtrail/sshtrail/index/saved"
+	"github.com/sshtrail/sshtrail/saved"
 )
 
 func init() {

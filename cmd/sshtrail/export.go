@@ -7,8 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/export"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // exportSessions and exportFindings are set by the sessions and detect
@@ -75,7 +76,7 @@ func (a *app) exportCmd() *cobra.Command {
 				}
 				n, err = exportFindings(cmd, a, s, w)
 			default:
-				each := func(ev *index.Event) error {
+				each := func(ev *schema.Event) error {
 					n++
 					return w.Event(ev)
 				}

@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/export"
+	"github.com/sshtrail/sshtrail/export"
+	"github.com/sshtrail/sshtrail/schema"
 	"github.com/sshtrail/sshtrail/tui"
 )
 
@@ -32,7 +32,7 @@ func cell(s string, max int) string {
 	return string(r[:max-1]) + "…"
 }
 
-func source(ev *index.Event) string {
+func source(ev *schema.Event) string {
 	if ev.SrcIP == "" {
 		return ""
 	}
@@ -45,7 +45,7 @@ func source(ev *index.Event) string {
 	return ev.SrcIP
 }
 
-func printEvents(w io.Writer, evs []*index.Event, loc *time.Location) {
+func printEvents(w io.Writer, evs []*schema.Event, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tHOST\tACTION\tOUTCOME\tUSER\tSOURCE\tMESSAGE")
 	for _, ev := range evs {

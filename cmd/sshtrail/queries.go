@@ -11,9 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/export"
-	"github.com/sshtrail/sshtrail/index/saved"
+	"github.com/sshtrail/sshtrail/saved"
 )
 
 // nowFunc is the clock (tests pin it).

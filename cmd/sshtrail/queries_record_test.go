@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index/saved"
+	"github.com/sshtrail/sshtrail/saved"
 )
 
 // A run's results go into the query as it is in the file when the run

@@ -20,7 +20,8 @@ import (
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // writeSessions writes n complete SSH logons to host in the shape Debian's
@@ -193,7 +194,7 @@ func TestTwoImportsInOneProcess(t *testing.T) {
 			t.Fatalf("step %d: %d events (%v), want %d", i, n, err, st.events)
 		}
 		scanned := 0
-		s.Scan(ctx, func(*index.Event) error { scanned++; return nil })
+		s.Scan(ctx, func(*schema.Event) error { scanned++; return nil })
 		if scanned != st.events {
 			t.Fatalf("step %d: scan read %d events, want %d", i, scanned, st.events)
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // app is what every command shares: the resolved configuration.

@@ -10,11 +10,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/export"
-	"github.com/sshtrail/sshtrail/index/saved"
-	"github.com/sshtrail/sshtrail/index/sessions"
+	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 func init() {
@@ -108,7 +109,7 @@ func (a *app) sessionOptions() sessions.Options {
 	return sessions.Options{Skew: a.v.GetDuration("sessions.skew"), Assets: a.assets(), GapSplit: a.v.GetDuration("sessions.gap_split"), Phase: a.phase}
 }
 
-func writeSessionsJSON(w io.Writer, ss []index.Session) error {
+func writeSessionsJSON(w io.Writer, ss []schema.Session) error {
 	enc := json.NewEncoder(inert(w))
 	for i := range ss {
 		if err := enc.Encode(&ss[i]); err != nil {
@@ -118,7 +119,7 @@ func writeSessionsJSON(w io.Writer, ss []index.Session) error {
 	return nil
 }
 
-func sessionSource(s *index.Session) string {
+func sessionSource(s *schema.Session) string {
 	if s.SrcIP == "" {
 		return ""
 	}
@@ -131,7 +132,7 @@ func sessionSource(s *index.Session) string {
 	return s.SrcIP
 }
 
-func printSessions(w io.Writer, ss []index.Session, loc *time.Location) {
+func printSessions(w io.Writer, ss []schema.Session, loc *time.Location) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "START\tEND\tHOST\tUSER\tSOURCE\tMETHOD\tOUTCOME\tFAILS\tSOURCES\tSID")
 	for i := range ss {

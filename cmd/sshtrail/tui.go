@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/index/saved"
+	"github.com/sshtrail/sshtrail/saved"
 	"github.com/sshtrail/sshtrail/tui"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // testdataLine returns line n (1-based) of a testdata file, so the real
@@ -33,7 +33,7 @@ func testdataLine(t *testing.T, file string, n int) string {
 
 // oneEvent imports a single line and returns its event (nil when the line
 // is not an sshd record).
-func oneEvent(t *testing.T, line string) *index.Event {
+func oneEvent(t *testing.T, line string) *schema.Event {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "audit.log")
 	if err := os.WriteFile(p, []byte(line+"\n"), 0o600); err != nil {
@@ -62,22 +62,22 @@ func TestAcctRealLines(t *testing.T) {
 	}{
 		{"fail2ban-selinux-ssh.log", 2,
 			`type=USER_LOGIN msg=audit(1373330717.000:4068): user pid=12000 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct=28756E6B6E6F776E207573657229 exe="/usr/sbin/sshd" hostname=? addr=173.242.116.187 terminal=ssh res=failed'`,
-			"", "unknown user", index.ActionSessionOpen},
+			"", "unknown user", schema.ActionSessionOpen},
 		{"fail2ban-selinux-ssh.log", 4,
 			`type=USER_LOGIN msg=audit(1373330717.000:4073): user pid=12000 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct=28696E76616C6964207573657229 exe="/usr/sbin/sshd" hostname=? addr=173.242.116.187 terminal=ssh res=failed'`,
-			"", "invalid user", index.ActionSessionOpen},
+			"", "invalid user", schema.ActionSessionOpen},
 		{"go-libaudit-audit-ubuntu16.log", 1,
 			`type=USER_LOGIN msg=audit(1492896301.818:19955): pid=12635 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct=28696E76616C6964207573657229 exe="/usr/sbin/sshd" hostname=? addr=179.38.151.221 terminal=sshd res=failed'`,
-			"", "invalid user", index.ActionSessionOpen},
+			"", "invalid user", schema.ActionSessionOpen},
 		{"fail2ban-selinux-ssh.log", 1,
 			`type=USER_LOGIN msg=audit(1373330716.415:4063): user pid=11998 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct="root" exe="/usr/sbin/sshd" hostname=? addr=173.242.116.187 terminal=ssh res=failed'`,
-			"root", "", index.ActionSessionOpen},
+			"root", "", schema.ActionSessionOpen},
 		{"fail2ban-selinux-ssh.log", 3,
 			`type=USER_ERR msg=audit(1373330717.000:4070): user pid=12000 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=PAM:bad_ident acct="?" exe="/usr/sbin/sshd" hostname=173.242.116.187 addr=173.242.116.187 terminal=ssh res=failed'`,
-			"", "", index.ActionPAM},
+			"", "", schema.ActionPAM},
 		{"go-libaudit-audit-rhel7.log", 32,
 			`type=USER_ACCT msg=audit(1481077043.052:410): pid=1298 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=PAM:accounting grantors=pam_unix,pam_localuser acct="andrew_kroh" exe="/usr/sbin/sshd" hostname=pool-96-241-146-97.washdc.fios.verizon.net addr=96.241.146.97 terminal=ssh res=success'`,
-			"andrew_kroh", "", index.ActionPAM},
+			"andrew_kroh", "", schema.ActionPAM},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file+":"+strconv.Itoa(tt.line), func(t *testing.T) {
@@ -143,17 +143,17 @@ func TestHandmadeAcctHex(t *testing.T) {
 		action, program string
 		outcome, srcIP  string
 	}{
-		{1, "a_tmu", "", index.ActionSessionOpen, "sshd", index.OutcomeFailure, "203.0.113.9"},
-		{2, "adm in", "", index.ActionAuthFailure, "sshd", index.OutcomeFailure, "203.0.113.9"},
-		{3, "\x1b[31mroot", "", index.ActionAuthFailure, "sshd", index.OutcomeFailure, "203.0.113.9"},
-		{4, "jürgen", "", index.ActionPAM, "sshd", index.OutcomeSuccess, "198.51.100.20"},
-		{5, "a\xffb", "", index.ActionAuthFailure, "sshd", index.OutcomeFailure, "203.0.113.9"},
-		{6, "ev\til", "", index.ActionAuthFailure, "sshd", index.OutcomeFailure, "203.0.113.9"},
+		{1, "a_tmu", "", schema.ActionSessionOpen, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{2, "adm in", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{3, "\x1b[31mroot", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{4, "jürgen", "", schema.ActionPAM, "sshd", schema.OutcomeSuccess, "198.51.100.20"},
+		{5, "a\xffb", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{6, "ev\til", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
 		// Quoted: literal, although every character is a hex digit.
-		{7, "DEADBEEF", "", index.ActionAuthFailure, "sshd", index.OutcomeFailure, "203.0.113.9"},
+		{7, "DEADBEEF", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
 		// exe=hex("/usr/sbin/sshd (deleted)"): sshd replaced by an upgrade, still sshd.
-		{8, "", "invalid user", index.ActionSessionOpen, "sshd", index.OutcomeFailure, "203.0.113.9"},
-		{9, "alice", "", index.ActionAuthSuccess, "sshd", index.OutcomeSuccess, "198.51.100.20"},
+		{8, "", "invalid user", schema.ActionSessionOpen, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{9, "alice", "", schema.ActionAuthSuccess, "sshd", schema.OutcomeSuccess, "198.51.100.20"},
 	}
 	if len(evs) != len(want) || st.Malformed != 0 || st.Ignored != 0 {
 		t.Fatalf("%d events (malformed %d, ignored %d), want %d", len(evs), st.Malformed, st.Ignored, len(want))

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func init() { importers.Register(Importer{}, 20) }
@@ -21,7 +21,7 @@ func init() { importers.Register(Importer{}, 20) }
 type Importer struct{}
 
 // Name implements importers.Importer.
-func (Importer) Name() string { return index.FormatAuditd }
+func (Importer) Name() string { return schema.FormatAuditd }
 
 // Sniff accepts content whose first line starts `type=T msg=audit(` or
 // `node=H type=T msg=audit(`.
@@ -167,7 +167,7 @@ func (im *run) line(l importers.Line) error {
 }
 
 func (im *run) user(r *Record, raw string, l importers.Line) error {
-	ev := &index.Event{}
+	ev := &schema.Event{}
 	if !userEvent(ev, r) {
 		im.stats.AddIgnored(im.src.Path, l.No)
 		return nil
@@ -247,7 +247,7 @@ func (im *run) flush(g *group) error {
 	if len(g.recs) == 0 {
 		return nil // a lone EOE
 	}
-	ev := &index.Event{}
+	ev := &schema.Event{}
 	remoteUser, ok, incomplete := processEvent(ev, g.recs)
 	if !ok {
 		im.stats.AddIgnored(im.src.Path, g.line)
@@ -283,18 +283,18 @@ func (im *run) flush(g *group) error {
 
 // stamp sets where an event came from: the id is EventID(identity, offset
 // of the event's first record, that record's raw text).
-func (im *run) stamp(ev *index.Event, r *Record, raw string, offset, line int64) {
-	ev.ID = index.EventID(im.src.Identity, offset, raw)
+func (im *run) stamp(ev *schema.Event, r *Record, raw string, offset, line int64) {
+	ev.ID = schema.EventID(im.src.Identity, offset, raw)
 	ev.TS = r.TS
 	ev.TSRaw = r.Stamp
-	ev.Format = index.FormatAuditd
+	ev.Format = schema.FormatAuditd
 	ev.File = im.src.Path
 	ev.Line = line
 	ev.Host = im.hostOf(r)
 }
 
-func (im *run) send(ev *index.Event) error {
-	im.stats.Counted(index.FormatAuditd)
+func (im *run) send(ev *schema.Event) error {
+	im.stats.Counted(schema.FormatAuditd)
 	if err := im.emit(ev); err != nil {
 		return fmt.Errorf("auditd %s:%d: %w", im.src.Path, ev.Line, err)
 	}

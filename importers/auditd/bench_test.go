@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // BenchmarkImport: a generated 100k-record audit.log (ssh execs of 4 records
@@ -23,7 +23,7 @@ func BenchmarkImport(b *testing.B) {
 			b.Fatal(err)
 		}
 		var st importers.Stats
-		if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(*index.Event) error { n++; return nil }); err != nil {
+		if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(*schema.Event) error { n++; return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Real files (testdata/SOURCES.md): whole-file counts.
@@ -112,7 +112,7 @@ func TestCorpusRecords(t *testing.T) {
 				if got != w {
 					t.Errorf("line %d:\n got %+v\nwant %+v", w.line, got, w)
 				}
-				if ev.Program != "sshd" || ev.Format != index.FormatAuditd || ev.File == "" {
+				if ev.Program != "sshd" || ev.Format != schema.FormatAuditd || ev.File == "" {
 					t.Errorf("line %d: program %q format %q file %q", w.line, ev.Program, ev.Format, ev.File)
 				}
 			}
@@ -133,7 +133,7 @@ func TestCorpusTimeAndHost(t *testing.T) {
 	if !bytes.Contains([]byte(ev.Message), []byte("op=pubkey_auth rport=63927")) || !bytes.Contains([]byte(ev.Message), []byte("auid=4294967295")) {
 		t.Errorf("message %q", ev.Message)
 	}
-	if ev.ID != index.EventID(idOf(t, "testdata/go-libaudit-audit-rhel7.log"), offsetOfLine(t, "testdata/go-libaudit-audit-rhel7.log", 33), ev.Message) {
+	if ev.ID != schema.EventID(idOf(t, "testdata/go-libaudit-audit-rhel7.log"), offsetOfLine(t, "testdata/go-libaudit-audit-rhel7.log", 33), ev.Message) {
 		t.Errorf("id %s is not EventID(identity, offset, raw)", ev.ID)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // FuzzRecord: the record parser and the whole importer never panic, and
@@ -32,9 +32,9 @@ func FuzzRecord(f *testing.F) {
 		}
 		var st importers.Stats
 		n := 0
-		err = (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *index.Event) error {
+		err = (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *schema.Event) error {
 			n++
-			if ev.ID == "" || ev.Format != index.FormatAuditd || ev.Line < 1 {
+			if ev.ID == "" || ev.Format != schema.FormatAuditd || ev.Line < 1 {
 				t.Fatalf("bad event %+v", ev)
 			}
 			return nil

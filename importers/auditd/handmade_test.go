@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Hand-made execs (testdata/handmade-ssh-exec.log): what the corpus lacks.
@@ -140,8 +140,8 @@ func TestGenericFileName(t *testing.T) {
 	for name, host := range map[string]string{"audit.log.1": "", "db01-audit.log": "db01", "web02.audit.log": "web02"} {
 		src, _ := importers.FromReader(name, strings.NewReader(line), time.Time{})
 		var st importers.Stats
-		var got []*index.Event
-		_ = (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *index.Event) error {
+		var got []*schema.Event
+		_ = (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *schema.Event) error {
 			got = append(got, ev)
 			return nil
 		})

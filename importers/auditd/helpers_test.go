@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // importPath runs the importer over one file and returns its events and stats.
-func importPath(t testing.TB, path string, opts importers.Options) ([]*index.Event, importers.Stats) {
+func importPath(t testing.TB, path string, opts importers.Options) ([]*schema.Event, importers.Stats) {
 	t.Helper()
 	src, err := importers.Open(path)
 	if err != nil {
@@ -19,8 +19,8 @@ func importPath(t testing.TB, path string, opts importers.Options) ([]*index.Eve
 	}
 	defer src.Close()
 	var st importers.Stats
-	var evs []*index.Event
-	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *index.Event) error {
+	var evs []*schema.Event
+	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *schema.Event) error {
 		evs = append(evs, ev)
 		return nil
 	})
@@ -31,8 +31,8 @@ func importPath(t testing.TB, path string, opts importers.Options) ([]*index.Eve
 }
 
 // byLine indexes events by the line of their first record.
-func byLine(evs []*index.Event) map[int64]*index.Event {
-	m := map[int64]*index.Event{}
+func byLine(evs []*schema.Event) map[int64]*schema.Event {
+	m := map[int64]*schema.Event{}
 	for _, ev := range evs {
 		m[ev.Line] = ev
 	}
@@ -40,7 +40,7 @@ func byLine(evs []*index.Event) map[int64]*index.Event {
 }
 
 // countActions counts events per action.
-func countActions(evs []*index.Event) map[string]int {
+func countActions(evs []*schema.Event) map[string]int {
 	m := map[string]int{}
 	for _, ev := range evs {
 		m[ev.Action]++

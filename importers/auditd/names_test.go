@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Hand-made: a PAM session for deploy (auid 1001), then an ssh exec logged
@@ -26,10 +26,10 @@ func TestExecNamedFromPAMSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var procs []*index.Event
+	var procs []*schema.Event
 	var st importers.Stats
-	err = Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(ev *index.Event) error {
-		if ev.Action == index.ActionProcess {
+	err = Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(ev *schema.Event) error {
+		if ev.Action == schema.ActionProcess {
 			procs = append(procs, ev)
 		}
 		return nil

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func TestParseRecord(t *testing.T) {
@@ -208,14 +208,14 @@ func genLog(n int, interleave bool) []byte {
 
 func TestInterleavedAndStable(t *testing.T) {
 	data := genLog(900, true)
-	run := func() []*index.Event {
+	run := func() []*schema.Event {
 		src, err := importers.FromReader("gen-host.log", bytes.NewReader(data), time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var st importers.Stats
-		var evs []*index.Event
-		if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *index.Event) error {
+		var evs []*schema.Event
+		if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(ev *schema.Event) error {
 			evs = append(evs, ev)
 			return nil
 		}); err != nil {
@@ -258,8 +258,8 @@ func TestWindowBound(t *testing.T) {
 	b.WriteString("type=EXECVE msg=audit(5.000:1): argc=2 a0=\"ssh\" a1=\"h\"\n")
 	src, _ := importers.FromReader("w.log", &b, time.Time{})
 	var st importers.Stats
-	var evs []*index.Event
-	_ = (Importer{}).Import(context.Background(), src, importers.Options{Host: "h"}, &st, func(ev *index.Event) error {
+	var evs []*schema.Event
+	_ = (Importer{}).Import(context.Background(), src, importers.Options{Host: "h"}, &st, func(ev *schema.Event) error {
 		evs = append(evs, ev)
 		return nil
 	})

@@ -4,7 +4,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // clientProgram reports the SSH client programs whose execs become "process" events.
@@ -64,7 +64,7 @@ func collect(recs []*Record) processGroup {
 // processEvent fills ev from the records of one kernel event when it is an
 // exec of an SSH client. incomplete reports that the event lacks its
 // SYSCALL or its argv (cut at a file boundary or out of the window).
-func processEvent(ev *index.Event, recs []*Record) (remoteUser string, ok, incomplete bool) {
+func processEvent(ev *schema.Event, recs []*Record) (remoteUser string, ok, incomplete bool) {
 	g := collect(recs)
 	var argv []string
 	complete := false
@@ -88,13 +88,13 @@ func processEvent(ev *index.Event, recs []*Record) (remoteUser string, ok, incom
 		return "", false, false
 	}
 	incomplete = g.syscall == nil || len(g.execve) == 0 || !complete
-	ev.Action = index.ActionProcess
+	ev.Action = schema.ActionProcess
 	ev.Program = prog
-	ev.Outcome = index.OutcomeSuccess
+	ev.Outcome = schema.OutcomeSuccess
 	ev.Command = strings.Join(argv, " ")
 	if s := g.syscall; s != nil {
 		if s.Outer("success") == "no" {
-			ev.Outcome = index.OutcomeFailure
+			ev.Outcome = schema.OutcomeFailure
 		}
 		ev.PID, _ = atoiSmall(s.Outer("pid"))
 		auid := s.Outer("auid")

@@ -5,7 +5,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // unsetID is auditd's "no login uid / no session" (-1 as u32).
@@ -52,37 +52,37 @@ func userAction(typ, op string, success bool) string {
 	case "USER_AUTH":
 		switch op {
 		case "cert", "principal":
-			return index.ActionOther
+			return schema.ActionOther
 		case "invalid user":
-			return index.ActionInvalidUser
+			return schema.ActionInvalidUser
 		case "maxtries exceeded":
-			return index.ActionDisconnect
+			return schema.ActionDisconnect
 		case "root denied", "nologin", "connection closed", "connection abandoned", "success", "unknown":
-			return index.ActionOther
+			return schema.ActionOther
 		}
 		if success {
-			return index.ActionAuthSuccess
+			return schema.ActionAuthSuccess
 		}
-		return index.ActionAuthFailure
+		return schema.ActionAuthFailure
 	case "USER_START":
 		if strings.HasPrefix(op, "PAM:") {
-			return index.ActionSessionOpen
+			return schema.ActionSessionOpen
 		}
-		return index.ActionOther
+		return schema.ActionOther
 	case "USER_END":
 		if strings.HasPrefix(op, "PAM:") {
-			return index.ActionSessionClose
+			return schema.ActionSessionClose
 		}
-		return index.ActionOther
+		return schema.ActionOther
 	case "USER_LOGIN":
 		if success {
-			return index.ActionOther
+			return schema.ActionOther
 		}
-		return index.ActionSessionOpen
+		return schema.ActionSessionOpen
 	case "USER_ACCT", "CRED_ACQ", "CRED_REFR", "CRED_DISP", "USER_ERR", "USER_MGMT":
-		return index.ActionPAM
+		return schema.ActionPAM
 	}
-	return index.ActionOther
+	return schema.ActionOther
 }
 
 // authMethod maps the op of a USER_AUTH to DESIGN.md's method names. PAM's
@@ -116,7 +116,7 @@ func placeholderUser(u string) bool {
 
 // userEvent fills ev from a user-space record written by sshd. It returns
 // false when the record is not from sshd.
-func userEvent(ev *index.Event, r *Record) bool {
+func userEvent(ev *schema.Event, r *Record) bool {
 	prog, ok := sshdProgram(r.Get("exe"))
 	if !ok {
 		return false
@@ -124,9 +124,9 @@ func userEvent(ev *index.Event, r *Record) bool {
 	ev.Program = prog
 	res := r.Get("res")
 	success := res == "success" || res == "yes" || res == "1"
-	ev.Outcome = index.OutcomeFailure
+	ev.Outcome = schema.OutcomeFailure
 	if success {
-		ev.Outcome = index.OutcomeSuccess
+		ev.Outcome = schema.OutcomeSuccess
 	}
 	op := r.Get("op")
 	ev.Action = userAction(r.Type, op, success)

@@ -32,7 +32,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/importers/sshd"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func init() { importers.Register(Importer{}, 100) }
@@ -41,7 +41,7 @@ func init() { importers.Register(Importer{}, 100) }
 type Importer struct{}
 
 // Name implements importers.Importer.
-func (Importer) Name() string { return index.FormatAuthlog }
+func (Importer) Name() string { return schema.FormatAuthlog }
 
 // Sniff is true when one of the first complete lines has a syslog header.
 func (Importer) Sniff(head []byte) bool {
@@ -115,7 +115,7 @@ type parser struct {
 	loc      *time.Location
 	years    *importers.YearInfer
 	zoneless bool
-	prev     *index.Event // the last event, for "last message repeated"
+	prev     *schema.Event // the last event, for "last message repeated"
 	pids     sshd.PIDSources
 }
 
@@ -172,7 +172,7 @@ func (p *parser) line(line importers.Line) error {
 		ev.Reason = joinReason(ev.Reason, note)
 		for k := 1; k < times; k++ {
 			cp := *ev
-			cp.ID = index.EventID(p.src.Identity, line.Offset, text+"\x00#"+strconv.Itoa(k))
+			cp.ID = schema.EventID(p.src.Identity, line.Offset, text+"\x00#"+strconv.Itoa(k))
 			if err := p.send(&cp); err != nil {
 				return err
 			}
@@ -187,7 +187,7 @@ func (p *parser) repeatPrev(line importers.Line, h header) error {
 	text := string(line.Bytes)
 	for k := 0; k < h.repeat; k++ {
 		cp := *p.prev
-		cp.ID = index.EventID(p.src.Identity, line.Offset, text+"\x00#"+strconv.Itoa(k))
+		cp.ID = schema.EventID(p.src.Identity, line.Offset, text+"\x00#"+strconv.Itoa(k))
 		cp.TS, cp.TSRaw, cp.Line = h.ts, h.tsRaw, line.No
 		cp.Reason = joinReason(p.prev.Reason, "last message repeated "+strconv.Itoa(h.repeat)+" times")
 		if err := p.send(&cp); err != nil {
@@ -197,12 +197,12 @@ func (p *parser) repeatPrev(line importers.Line, h header) error {
 	return nil
 }
 
-func (p *parser) event(line importers.Line, text string, h header) *index.Event {
-	return &index.Event{
-		ID:     index.EventID(p.src.Identity, line.Offset, text),
+func (p *parser) event(line importers.Line, text string, h header) *schema.Event {
+	return &schema.Event{
+		ID:     schema.EventID(p.src.Identity, line.Offset, text),
 		TS:     h.ts.UTC(),
 		TSRaw:  h.tsRaw,
-		Format: index.FormatAuthlog,
+		Format: schema.FormatAuthlog,
 		File:   p.src.Path,
 		Line:   line.No,
 		Host:   h.host,
@@ -210,8 +210,8 @@ func (p *parser) event(line importers.Line, text string, h header) *index.Event 
 	}
 }
 
-func (p *parser) send(ev *index.Event) error {
-	p.stats.Counted(index.FormatAuthlog)
+func (p *parser) send(ev *schema.Event) error {
+	p.stats.Counted(schema.FormatAuthlog)
 	return p.emit(ev)
 }
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // want is the part of an event a table row checks; empty fields must be empty.
@@ -25,7 +25,7 @@ type want struct {
 	tty, reason       string
 }
 
-func check(t *testing.T, where string, ev *index.Event, w want) {
+func check(t *testing.T, where string, ev *schema.Event, w want) {
 	t.Helper()
 	got := want{
 		ts: ev.TS.Format(time.RFC3339Nano), host: ev.Host, program: ev.Program, pid: ev.PID,
@@ -106,13 +106,13 @@ func TestRealLines(t *testing.T) {
 		{"elastic-timestamp-iso8601.log", 1, want{ts: "2019-06-14T10:40:20.912134Z", host: "localhost", program: "sudo",
 			action: "other", outcome: "success", user: "root", reason: "sudo session opened by userauth3(uid=0)"}},
 	}
-	byFile := map[string][]*index.Event{}
+	byFile := map[string][]*schema.Event{}
 	for _, c := range cases {
 		if _, ok := byFile[c.file]; !ok {
 			evs, _ := runFile(t, filepath.Join("testdata", c.file))
 			byFile[c.file] = evs
 		}
-		var ev *index.Event
+		var ev *schema.Event
 		for _, e := range byFile[c.file] {
 			if e.Line == c.line {
 				ev = e

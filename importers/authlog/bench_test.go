@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // handmadeAuthLog builds a realistic auth.log of n lines from templates of
@@ -74,7 +74,7 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 		var st importers.Stats
-		err = Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(*index.Event) error { return nil })
+		err = Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(*schema.Event) error { return nil })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Hand-made lines for framing the real files do not show in every variant.
@@ -19,7 +19,7 @@ func TestHandmadeYearRollover(t *testing.T) {
 	src, _ := importers.FromReader("auth.log", strings.NewReader(input), time.Date(2026, 1, 1, 0, 5, 0, 0, time.UTC))
 	var got []string
 	var st importers.Stats
-	err := Importer{}.Import(t.Context(), src, importers.Options{}, &st, func(ev *index.Event) error {
+	err := Importer{}.Import(t.Context(), src, importers.Options{}, &st, func(ev *schema.Event) error {
 		got = append(got, ev.TS.Format(time.RFC3339))
 		return nil
 	})

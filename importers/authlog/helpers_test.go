@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // fileTime is the modification time the tests give their sources, so year
@@ -45,15 +45,15 @@ func corpusFile(t testing.TB, name string) string {
 }
 
 // run imports data and returns the events and stats.
-func run(t testing.TB, name string, data []byte, opts importers.Options) ([]*index.Event, importers.Stats) {
+func run(t testing.TB, name string, data []byte, opts importers.Options) ([]*schema.Event, importers.Stats) {
 	t.Helper()
 	src, err := importers.FromReader(name, bytes.NewReader(data), fileTime)
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	var evs []*index.Event
+	var evs []*schema.Event
 	var st importers.Stats
-	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *index.Event) error {
+	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *schema.Event) error {
 		evs = append(evs, ev)
 		return nil
 	})
@@ -63,7 +63,7 @@ func run(t testing.TB, name string, data []byte, opts importers.Options) ([]*ind
 	return evs, st
 }
 
-func runFile(t testing.TB, path string) ([]*index.Event, importers.Stats) {
+func runFile(t testing.TB, path string) ([]*schema.Event, importers.Stats) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {

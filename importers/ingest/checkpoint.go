@@ -27,7 +27,7 @@ import (
 // Events events after them". A finished pass stores Line = the last line
 // any event came from, Events = 0; a pass cut short (crash, interruption)
 // stores the count. Line numbers, not byte offsets, because events carry
-// their line (index.Event.Line; the offset only goes into the id hash), and
+// their line (schema.Event.Line; the offset only goes into the id hash), and
 // for a file that only grows the two are equivalent: line N starts at the
 // same byte in every version of the file, because a final line without its
 // newline is never handed out (importers.Source.HeldBack) and so never

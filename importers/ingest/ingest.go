@@ -17,6 +17,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Options steer one import.
@@ -345,7 +346,7 @@ type writeError struct{ err error }
 func (e writeError) Error() string { return e.err.Error() }
 
 // identityIDs are the importers whose every event id hashes the source's
-// identity (index.EventID(src.Identity, ...)): a never-seen identity then
+// identity (schema.EventID(src.Identity, ...)): a never-seen identity then
 // means never-indexed events (index.Writer.BeginSource). journald ids hash
 // the journal cursor instead, so overlapping exports dedupe.
 var identityIDs = map[string]bool{"authlog": true, "auditd": true, "unified": true, "zeek": true}
@@ -384,7 +385,7 @@ func importFile(ctx context.Context, store *index.Store, path string, forced imp
 	emitted := 0 // every event of the file, skipped or not
 	past := 0    // events after base.Line
 	maxLine := base.Line
-	emit := func(ev *index.Event) error {
+	emit := func(ev *schema.Event) error {
 		if err := ctx.Err(); err != nil {
 			// Nothing more after a cancellation: a record cut by it
 			// (a cut gzip line, an auditd event flushed early) is no record.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // fail2ban's sshd test log (GPL-2.0-or-later; importers/authlog/testdata/SOURCES.md).
@@ -54,10 +55,10 @@ func runWithin(t *testing.T, d time.Duration, s *index.Store, paths []string, op
 }
 
 // events maps id -> message of everything in the store.
-func events(t *testing.T, s *index.Store) map[string]*index.Event {
+func events(t *testing.T, s *index.Store) map[string]*schema.Event {
 	t.Helper()
-	m := map[string]*index.Event{}
-	err := s.Scan(context.Background(), func(e *index.Event) error {
+	m := map[string]*schema.Event{}
+	err := s.Scan(context.Background(), func(e *schema.Event) error {
 		if _, dup := m[e.ID]; dup {
 			return fmt.Errorf("id %s twice", e.ID)
 		}

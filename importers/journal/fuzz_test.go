@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // FuzzJournalRecord feeds one record (or a few lines of one) to the importer:
@@ -24,8 +24,8 @@ func FuzzJournalRecord(f *testing.F) {
 		}
 		st := &importers.Stats{}
 		n := 0
-		err = Importer{}.Import(context.Background(), src, importers.Options{}, st, func(ev *index.Event) error {
-			if ev.Format != index.FormatJournal || ev.ID == "" || ev.Action == "" {
+		err = Importer{}.Import(context.Background(), src, importers.Options{}, st, func(ev *schema.Event) error {
+			if ev.Format != schema.FormatJournal || ev.ID == "" || ev.Action == "" {
 				t.Fatalf("bad event %+v", ev)
 			}
 			n++

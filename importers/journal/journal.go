@@ -13,7 +13,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/importers/sshd"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Importer reads journald JSON exports.
@@ -116,11 +116,11 @@ func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, 
 		stats.AddIgnored(src.Path, line)
 		return nil
 	}
-	ev := &index.Event{
+	ev := &schema.Event{
 		ID:     recordID(src, f, off, b),
 		TS:     f.TS,
 		TSRaw:  f.TSRaw,
-		Format: index.FormatJournal,
+		Format: schema.FormatJournal,
 		File:   src.Path,
 		Line:   line,
 		Host:   f.Host,
@@ -139,7 +139,7 @@ func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, 
 	if err := emit(ev); err != nil {
 		return err
 	}
-	stats.Counted(index.FormatJournal)
+	stats.Counted(schema.FormatJournal)
 	return nil
 }
 
@@ -149,7 +149,7 @@ func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, 
 // they collide. Records without a cursor fall back to their place in the file.
 func recordID(src *importers.Source, f fields, off int64, raw []byte) string {
 	if f.Cursor != "" {
-		return index.EventID("journal", 0, f.Cursor+"\x00"+f.TSRaw)
+		return schema.EventID("journal", 0, f.Cursor+"\x00"+f.TSRaw)
 	}
-	return index.EventID(src.Identity, off, string(raw))
+	return schema.EventID(src.Identity, off, string(raw))
 }

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // importFile runs the importer over a file and returns its events and stats.
-func importFile(t testing.TB, path string) ([]*index.Event, *importers.Stats) {
+func importFile(t testing.TB, path string) ([]*schema.Event, *importers.Stats) {
 	t.Helper()
 	src, err := importers.Open(path)
 	if err != nil {
@@ -25,11 +25,11 @@ func importFile(t testing.TB, path string) ([]*index.Event, *importers.Stats) {
 	return importSource(t, src)
 }
 
-func importSource(t testing.TB, src *importers.Source) ([]*index.Event, *importers.Stats) {
+func importSource(t testing.TB, src *importers.Source) ([]*schema.Event, *importers.Stats) {
 	t.Helper()
-	var evs []*index.Event
+	var evs []*schema.Event
 	stats := &importers.Stats{}
-	err := Importer{}.Import(context.Background(), src, importers.Options{}, stats, func(ev *index.Event) error {
+	err := Importer{}.Import(context.Background(), src, importers.Options{}, stats, func(ev *schema.Event) error {
 		evs = append(evs, ev)
 		return nil
 	})
@@ -39,7 +39,7 @@ func importSource(t testing.TB, src *importers.Source) ([]*index.Event, *importe
 	return evs, stats
 }
 
-func importBytes(t testing.TB, name string, b []byte) ([]*index.Event, *importers.Stats) {
+func importBytes(t testing.TB, name string, b []byte) ([]*schema.Event, *importers.Stats) {
 	t.Helper()
 	src, err := importers.FromReader(name, bytes.NewReader(b), time.Time{})
 	if err != nil {
@@ -60,7 +60,7 @@ type want struct {
 	message string
 }
 
-func check(t *testing.T, evs []*index.Event, wants []want) {
+func check(t *testing.T, evs []*schema.Event, wants []want) {
 	t.Helper()
 	if len(evs) != len(wants) {
 		t.Fatalf("got %d events, want %d", len(evs), len(wants))
@@ -68,7 +68,7 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 	for i, w := range wants {
 		ev := evs[i]
 		if ev.Line != w.line || ev.TS.Format(time.RFC3339Nano) != w.ts || ev.Host != w.host ||
-			ev.PID != w.pid || ev.Program != w.program || ev.Format != index.FormatJournal {
+			ev.PID != w.pid || ev.Program != w.program || ev.Format != schema.FormatJournal {
 			t.Errorf("event %d: got line %d ts %s host %q pid %d program %q format %q; want %+v",
 				i, ev.Line, ev.TS.Format(time.RFC3339Nano), ev.Host, ev.PID, ev.Program, ev.Format, w)
 		}
@@ -88,9 +88,9 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 func TestJLSSHD(t *testing.T) {
 	evs, st := importFile(t, "testdata/jl-sshd.json")
 	check(t, evs, []want{
-		{1, "2023-06-16T12:51:36.987169Z", "example.org", 1977203, "sshd", index.ActionInvalidUser,
+		{1, "2023-06-16T12:51:36.987169Z", "example.org", 1977203, "sshd", schema.ActionInvalidUser,
 			"Invalid user hacker from 127.106.119.170 port 54520"},
-		{2, "2023-06-16T12:51:37.133605Z", "example.org", 1977203, "sshd", index.ActionDisconnect,
+		{2, "2023-06-16T12:51:37.133605Z", "example.org", 1977203, "sshd", schema.ActionDisconnect,
 			"Disconnected from invalid user hacker 127.106.119.170 port 54520 [preauth]"},
 	})
 	if st.Malformed != 0 || st.Ignored != 0 || st.Events != 2 {
@@ -149,22 +149,22 @@ const t0 = "2026-03-14T03:40:1"
 
 // handmade: every envelope case, and two bad records at the end.
 var handmadeWant = []want{
-	{1, t0 + "2.123456Z", "web-01", 4101, "sshd", index.ActionConnection, `Connection from 203.0.113.7 port 50122 on 10.0.0.5 port 22 rdomain ""`},
-	{2, t0 + "3.123456Z", "web-01", 4102, "sshd-session", index.ActionAuthFailure, "Failed password for root from 203.0.113.7 port 50122 ssh2"},
-	{3, t0 + "4.123456Z", "web-01", 4102, "sshd-session", index.ActionInvalidUser, "Invalid user oracle from 203.0.113.7 port 50124"},
-	{4, t0 + "5.123456Z", "web-01", 4110, "sshd-session", index.ActionAuthSuccess, "Accepted publickey for alice from 198.51.100.20 port 41022 ssh2: ED25519 SHA256:Ykq3kH0tBq6cJd1x6l8Qm1m3cTt2yqf0X9s3e0m1bQk"},
-	{5, t0 + "5.123456Z", "web-01", 4110, "sshd-session", index.ActionSessionOpen, ""},
+	{1, t0 + "2.123456Z", "web-01", 4101, "sshd", schema.ActionConnection, `Connection from 203.0.113.7 port 50122 on 10.0.0.5 port 22 rdomain ""`},
+	{2, t0 + "3.123456Z", "web-01", 4102, "sshd-session", schema.ActionAuthFailure, "Failed password for root from 203.0.113.7 port 50122 ssh2"},
+	{3, t0 + "4.123456Z", "web-01", 4102, "sshd-session", schema.ActionInvalidUser, "Invalid user oracle from 203.0.113.7 port 50124"},
+	{4, t0 + "5.123456Z", "web-01", 4110, "sshd-session", schema.ActionAuthSuccess, "Accepted publickey for alice from 198.51.100.20 port 41022 ssh2: ED25519 SHA256:Ykq3kH0tBq6cJd1x6l8Qm1m3cTt2yqf0X9s3e0m1bQk"},
+	{5, t0 + "5.123456Z", "web-01", 4110, "sshd-session", schema.ActionSessionOpen, ""},
 	// 6 systemd, 7 CRON: ignored
 	{8, t0 + "8.123456Z", "web-01", 4300, "sudo", "", "   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id"}, // SYSLOG_PID only
-	{9, t0 + "9.123456Z", "web-01", 4120, "sshd", index.ActionAuthFailure, ""},                                                    // _COMM only
-	{10, "2026-03-14T03:40:20.123456Z", "web-01", 4130, "sshd-session", index.ActionAuthFailure, "Failed password for \x1b[31mevil from 203.0.113.9 port 50200 ssh2"},
-	{11, "2026-03-14T03:40:21.123456Z", "web-01", 4110, "sshd-session", index.ActionDisconnect, ""}, // _HOSTNAME given twice
+	{9, t0 + "9.123456Z", "web-01", 4120, "sshd", schema.ActionAuthFailure, ""},                                                   // _COMM only
+	{10, "2026-03-14T03:40:20.123456Z", "web-01", 4130, "sshd-session", schema.ActionAuthFailure, "Failed password for \x1b[31mevil from 203.0.113.9 port 50200 ssh2"},
+	{11, "2026-03-14T03:40:21.123456Z", "web-01", 4110, "sshd-session", schema.ActionDisconnect, ""}, // _HOSTNAME given twice
 }
 
 func TestHandmade(t *testing.T) {
 	evs, st := importFile(t, "testdata/handmade-sshd.json")
 	check(t, evs, handmadeWant)
-	if st.Events != 9 || st.Ignored != 2 || st.Malformed != 2 || st.Formats[index.FormatJournal] != 9 {
+	if st.Events != 9 || st.Ignored != 2 || st.Malformed != 2 || st.Formats[schema.FormatJournal] != 9 {
 		t.Errorf("stats %+v", st)
 	}
 	mal := st.Samples["malformed"]

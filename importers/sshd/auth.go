@@ -3,12 +3,12 @@ package sshd
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // authLine parses "<Verb> <method> for [invalid user |illegal user ]U from A
 // port P sshN[: info]" where s[at:] starts at the method.
-func authLine(ev *index.Event, s string, at int, action, outcome string) bool {
+func authLine(ev *schema.Event, s string, at int, action, outcome string) bool {
 	rest := s[at:]
 	sp := strings.IndexByte(rest, ' ')
 	if sp <= 0 || !strings.HasPrefix(rest[sp:], " for ") {
@@ -24,7 +24,7 @@ func authLine(ev *index.Event, s string, at int, action, outcome string) bool {
 	user := s[userAt:max(userAt, a.start)]
 	if u, ok := cutInvalid(user); ok {
 		user = u
-		if action == index.ActionAuthFailure || action == index.ActionAuthPartial {
+		if action == schema.ActionAuthFailure || action == schema.ActionAuthPartial {
 			ev.Reason = "invalid user"
 		}
 	}
@@ -63,7 +63,7 @@ func normMethod(m string) string {
 // Certificates: "RSA-CERT SHA256:x ID key-id (serial 9) CA RSA SHA256:y";
 // hostbased: ", client user "u", client host "h""; SSH-1: "ruser U". What is
 // not the key goes to Reason.
-func authInfo(ev *index.Event, info string) {
+func authInfo(ev *schema.Event, info string) {
 	kt := word(info)
 	if !keyType(kt) {
 		addReason(ev, info)
@@ -82,7 +82,7 @@ func authInfo(ev *index.Event, info string) {
 	}
 }
 
-func addReason(ev *index.Event, r string) {
+func addReason(ev *schema.Event, r string) {
 	if ev.Reason == "" {
 		ev.Reason = r
 	} else {
@@ -119,7 +119,7 @@ func hexColon(s string) bool {
 }
 
 // invalidUser parses "U from A[ port P]" after "Invalid user ".
-func invalidUser(ev *index.Event, s string) bool {
+func invalidUser(ev *schema.Event, s string) bool {
 	a, ok := fromAnchor(" "+s, false)
 	if !ok {
 		return false
@@ -127,17 +127,17 @@ func invalidUser(ev *index.Event, s string) bool {
 	// " "+s shifts indexes by one: the user is s[:a.start-1].
 	ev.User = s[:max(0, a.start-1)]
 	ev.SrcIP, ev.SrcPort = a.host, a.port
-	return set(ev, index.ActionInvalidUser, index.OutcomeFailure)
+	return set(ev, schema.ActionInvalidUser, schema.OutcomeFailure)
 }
 
 // userauthRequest: "invalid user U" (OpenSSH < 7.5) repeats the Invalid user
 // line of the same connection, so it is not a second attempt.
-func userauthRequest(ev *index.Event, s string) bool {
+func userauthRequest(ev *schema.Event, s string) bool {
 	u, ok := cutInvalid(s)
 	if !ok {
 		return false
 	}
 	ev.User = u
 	ev.Reason = "input_userauth_request: invalid user"
-	return set(ev, index.ActionPAM, index.OutcomeFailure)
+	return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 }

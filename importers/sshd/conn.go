@@ -3,24 +3,24 @@ package sshd
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // disconnect sets a disconnect event. The outcome is failure before
 // authentication (a [preauth] tag, an "authenticating"/"invalid" user, or a
 // form that can only happen before it), success otherwise.
-func disconnect(ev *index.Event, reason string, failed bool) bool {
+func disconnect(ev *schema.Event, reason string, failed bool) bool {
 	if reason != "" {
 		addReason(ev, reason)
 	}
 	if failed {
-		return set(ev, index.ActionDisconnect, index.OutcomeFailure)
+		return set(ev, schema.ActionDisconnect, schema.OutcomeFailure)
 	}
-	return set(ev, index.ActionDisconnect, index.OutcomeSuccess)
+	return set(ev, schema.ActionDisconnect, schema.OutcomeSuccess)
 }
 
 // classifyConn handles connection and disconnect forms.
-func classifyConn(ev *index.Event, s string, preauth bool) bool {
+func classifyConn(ev *schema.Event, s string, preauth bool) bool {
 	switch {
 	case strings.HasPrefix(s, "Connection from "):
 		return connectionFrom(ev, s[len("Connection from "):])
@@ -113,7 +113,7 @@ func classifyConn(ev *index.Event, s string, preauth bool) bool {
 }
 
 // connectionFrom: "A port P on B port Q[ rdomain "x"]" or just "A".
-func connectionFrom(ev *index.Event, s string) bool {
+func connectionFrom(ev *schema.Event, s string) bool {
 	src := word(s)
 	ev.SrcIP = host(src)
 	if ev.SrcIP == "" {
@@ -135,12 +135,12 @@ func connectionFrom(ev *index.Event, s string) bool {
 			}
 		}
 	}
-	return set(ev, index.ActionConnection, index.OutcomeUnknown)
+	return set(ev, schema.ActionConnection, schema.OutcomeUnknown)
 }
 
 // byUser: "[authenticating |invalid ]user U A[ port P]" or "A[ port P]" at the
 // end of "Connection closed by", "Connection reset by", "Disconnected from".
-func byUser(ev *index.Event, s, reason string, preauth bool) bool {
+func byUser(ev *schema.Event, s, reason string, preauth bool) bool {
 	failed := preauth
 	if !userAddr(ev, s, &failed) {
 		return false
@@ -149,7 +149,7 @@ func byUser(ev *index.Event, s, reason string, preauth bool) bool {
 }
 
 // receivedDisconnect: "A port P:11: Bye Bye" or old "A: 11: Bye Bye".
-func receivedDisconnect(ev *index.Event, s string, preauth bool) bool {
+func receivedDisconnect(ev *schema.Event, s string, preauth bool) bool {
 	var reason string
 	tok := word(s)
 	if t, ok := strings.CutPrefix(s[len(tok):], " port "); ok {
@@ -173,7 +173,7 @@ func receivedDisconnect(ev *index.Event, s string, preauth bool) bool {
 
 // disconnecting: ": Too many authentication failures[ for U]" or
 // " [authenticating |invalid ]user U A port P: reason".
-func disconnecting(ev *index.Event, s string, preauth bool) bool {
+func disconnecting(ev *schema.Event, s string, preauth bool) bool {
 	if r, ok := strings.CutPrefix(s, ": "); ok {
 		if u, ok := strings.CutPrefix(r, "Too many authentication failures for "); ok {
 			ev.User = u
@@ -224,7 +224,7 @@ func lastPortColon(s string) int {
 // userAddr reads "[authenticating |invalid ]user U A[ port P]" or
 // "A[ port P]": the address is the last one (tailAddr), the user what is
 // before it. An authenticating or invalid user means before authentication.
-func userAddr(ev *index.Event, s string, failed *bool) bool {
+func userAddr(ev *schema.Event, s string, failed *bool) bool {
 	h, p, at, ok := tailAddr(s)
 	if !ok {
 		return false
@@ -251,7 +251,7 @@ func userAddr(ev *index.Event, s string, failed *bool) bool {
 
 // dropConnection: "drop connection #3 from [A]:P on [B]:Q past MaxStartups"
 // or "... penalty: failed authentication" (OpenSSH >= 9.8).
-func dropConnection(ev *index.Event, s string) bool {
+func dropConnection(ev *schema.Event, s string) bool {
 	_, t, ok := strings.Cut(s, " from [")
 	if !ok {
 		return disconnect(ev, s, true)

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // FuzzClassify: Classify never panics, always sets an action and outcome,
@@ -23,7 +23,7 @@ func FuzzClassify(f *testing.F) {
 	f.Add("su", "pam_unix(su:session): session opened for user root by alice(uid=1000)")
 	f.Add("systemd-logind", "New session 3 of user alice.")
 	f.Fuzz(func(t *testing.T, program, msg string) {
-		var ev index.Event
+		var ev schema.Event
 		Classify(&ev, program, msg)
 		if ev.Action == "" || ev.Outcome == "" || ev.Message != msg {
 			t.Fatalf("action %q outcome %q", ev.Action, ev.Outcome)

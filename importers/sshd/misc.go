@@ -3,12 +3,12 @@ package sshd
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // classifyMisc handles the remaining known sshd forms: sessions (VERBOSE),
 // subsystems, refusals, reverse-DNS warnings and penalties.
-func classifyMisc(ev *index.Event, s string) bool {
+func classifyMisc(ev *schema.Event, s string) bool {
 	switch {
 	case strings.HasPrefix(s, "Starting session: "):
 		// "shell on pts/0 for U from A port P id 0", "command for U from ...",
@@ -27,14 +27,14 @@ func classifyMisc(ev *index.Event, s string) bool {
 			ev.Reason = head
 			ev.SrcIP, ev.SrcPort = a.host, a.port
 		}
-		return set(ev, index.ActionSessionOpen, index.OutcomeSuccess)
+		return set(ev, schema.ActionSessionOpen, schema.OutcomeSuccess)
 	case strings.HasPrefix(s, "Close session: user "):
 		t := s[len("Close session: user "):]
 		if a, ok := fromAnchor(" "+t, false); ok {
 			ev.User = t[:max(0, a.start-1)]
 			ev.SrcIP, ev.SrcPort = a.host, a.port
 		}
-		return set(ev, index.ActionSessionClose, index.OutcomeSuccess)
+		return set(ev, schema.ActionSessionClose, schema.OutcomeSuccess)
 	case strings.HasPrefix(s, "subsystem request for "):
 		// "sftp by user U[ failed, subsystem not found]"
 		t := s[len("subsystem request for "):]
@@ -44,9 +44,9 @@ func classifyMisc(ev *index.Event, s string) bool {
 		user, failed := strings.CutSuffix(rest, " failed, subsystem not found")
 		ev.User = user
 		if failed {
-			return set(ev, index.ActionCommand, index.OutcomeFailure)
+			return set(ev, schema.ActionCommand, schema.OutcomeFailure)
 		}
-		return set(ev, index.ActionCommand, index.OutcomeSuccess)
+		return set(ev, schema.ActionCommand, schema.OutcomeSuccess)
 	case strings.HasPrefix(s, "ROOT LOGIN REFUSED FROM "):
 		t := s[len("ROOT LOGIN REFUSED FROM "):]
 		ev.User = "root"
@@ -55,7 +55,7 @@ func classifyMisc(ev *index.Event, s string) bool {
 			ev.SrcPort, _ = port(u)
 		}
 		ev.Reason = "root login refused"
-		return set(ev, index.ActionPAM, index.OutcomeFailure)
+		return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 	case strings.HasPrefix(s, "User ") && strings.Contains(s, " not allowed because "):
 		// "User U from A not allowed because not listed in AllowUsers",
 		// "User U not allowed because account is locked".
@@ -67,7 +67,7 @@ func classifyMisc(ev *index.Event, s string) bool {
 			ev.User = head[:max(0, a.start-1)]
 			ev.SrcIP = a.host
 		}
-		return set(ev, index.ActionPAM, index.OutcomeFailure)
+		return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 	case strings.HasPrefix(s, "reverse mapping checking getaddrinfo for "):
 		// "H [A] failed - POSSIBLE BREAK-IN ATTEMPT!"
 		if i := strings.LastIndex(s, " ["); i >= 0 {
@@ -76,7 +76,7 @@ func classifyMisc(ev *index.Event, s string) bool {
 			}
 		}
 		ev.Reason = "reverse mapping failed - POSSIBLE BREAK-IN ATTEMPT"
-		return set(ev, index.ActionConnection, index.OutcomeUnknown)
+		return set(ev, schema.ActionConnection, schema.OutcomeUnknown)
 	case strings.HasPrefix(s, "srclimit_penalise: "):
 		return penalty(ev, s[len("srclimit_penalise: "):])
 	case strings.HasPrefix(s, "SSH: Server;Ltype: Version;Remote: "):
@@ -90,14 +90,14 @@ func classifyMisc(ev *index.Event, s string) bool {
 		if _, c, ok := strings.Cut(rest, "Client: "); ok {
 			ev.Client = c
 		}
-		return set(ev, index.ActionConnection, index.OutcomeUnknown)
+		return set(ev, schema.ActionConnection, schema.OutcomeUnknown)
 	}
 	return false
 }
 
 // addressMaps: "Address A maps to H, but this does not map back to the
 // address - POSSIBLE BREAK-IN ATTEMPT!" (UseDNS, at connection time).
-func addressMaps(ev *index.Event, s string) bool {
+func addressMaps(ev *schema.Event, s string) bool {
 	t := s[len("Address "):]
 	a := word(t)
 	if !strings.HasPrefix(t[len(a):], " maps to ") {
@@ -105,14 +105,14 @@ func addressMaps(ev *index.Event, s string) bool {
 	}
 	ev.SrcIP = host(a)
 	ev.Reason = "reverse mapping failed - POSSIBLE BREAK-IN ATTEMPT"
-	return set(ev, index.ActionConnection, index.OutcomeUnknown)
+	return set(ev, schema.ActionConnection, schema.OutcomeUnknown)
 }
 
 // penalty: "ipv4: new 192.0.2.1/32 deferred penalty of 10 seconds for
 // penalty: failed authentication", "activating ipv4 penalty for ...",
 // "active penalty for ipv4 10.0.0.1/32 already exists, 16 seconds remaining".
 // The source is the first address-like word; a /32 or /128 is one address.
-func penalty(ev *index.Event, s string) bool {
+func penalty(ev *schema.Event, s string) bool {
 	ev.Reason = s
 	for _, w := range strings.Fields(s) {
 		w = strings.TrimRight(w, ",:")
@@ -132,5 +132,5 @@ func penalty(ev *index.Event, s string) bool {
 	if i := strings.Index(s, " for penalty: "); i >= 0 {
 		ev.Reason = "penalty: " + s[i+len(" for penalty: "):]
 	}
-	return set(ev, index.ActionNotice, index.OutcomeUnknown)
+	return set(ev, schema.ActionNotice, schema.OutcomeUnknown)
 }

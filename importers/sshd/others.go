@@ -3,7 +3,7 @@ package sshd
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // classifySudo: "U : TTY=pts/0 ; PWD=/x ; USER=root ; COMMAND=/bin/ls" (one
@@ -11,7 +11,7 @@ import (
 // ("3 incorrect password attempts", "user NOT in sudoers"), pam lines, and
 // "(command continued) ..." (the rest of a long command; kept as "other" so
 // the command is not counted twice).
-func classifySudo(ev *index.Event, s string) bool {
+func classifySudo(ev *schema.Event, s string) bool {
 	if strings.HasPrefix(s, "pam_") {
 		return classifyPAM(ev, "sudo", s)
 	}
@@ -50,9 +50,9 @@ func classifySudo(ev *index.Event, s string) bool {
 	}
 	ev.Command = cmd
 	if failed {
-		return set(ev, index.ActionCommand, index.OutcomeFailure)
+		return set(ev, schema.ActionCommand, schema.OutcomeFailure)
 	}
-	return set(ev, index.ActionCommand, index.OutcomeSuccess)
+	return set(ev, schema.ActionCommand, schema.OutcomeSuccess)
 }
 
 func joinReason(a, b string) string {
@@ -67,7 +67,7 @@ func joinReason(a, b string) string {
 
 // classifySu: shadow su ("Successful su for U by V", "FAILED su for U by V")
 // and util-linux su ("(to U) V on pts/0", "FAILED SU (to U) V on pts/0").
-func classifySu(ev *index.Event, s string) bool {
+func classifySu(ev *schema.Event, s string) bool {
 	if strings.HasPrefix(s, "pam_") {
 		return classifyPAM(ev, "su", s)
 	}
@@ -75,13 +75,13 @@ func classifySu(ev *index.Event, s string) bool {
 		target, by, _ := strings.Cut(t, " by ")
 		ev.User, ev.Command = by, "su "+target
 		ev.Reason = "su succeeded (the command event is the pam session line)"
-		ev.Outcome = index.OutcomeSuccess
+		ev.Outcome = schema.OutcomeSuccess
 		return true
 	}
 	if t, ok := strings.CutPrefix(s, "FAILED su for "); ok {
 		target, by, _ := strings.Cut(t, " by ")
 		ev.User, ev.Command = by, "su "+target
-		return set(ev, index.ActionCommand, index.OutcomeFailure)
+		return set(ev, schema.ActionCommand, schema.OutcomeFailure)
 	}
 	failed := false
 	t := s
@@ -96,17 +96,17 @@ func classifySu(ev *index.Event, s string) bool {
 		by, tty, _ := strings.Cut(rest, " on ")
 		ev.User, ev.Command, ev.TTY = by, "su "+target, tty
 		if failed {
-			return set(ev, index.ActionCommand, index.OutcomeFailure)
+			return set(ev, schema.ActionCommand, schema.OutcomeFailure)
 		}
 		ev.Reason = "su succeeded (the command event is the pam session line)"
-		ev.Outcome = index.OutcomeSuccess
+		ev.Outcome = schema.OutcomeSuccess
 		return true
 	}
 	return false
 }
 
 // classifyLogind: "New session 12 of user alice." / "Removed session 12.".
-func classifyLogind(ev *index.Event, s string) bool {
+func classifyLogind(ev *schema.Event, s string) bool {
 	if t, ok := strings.CutPrefix(s, "New session "); ok {
 		id, user, ok := strings.Cut(t, " of user ")
 		if !ok {
@@ -114,11 +114,11 @@ func classifyLogind(ev *index.Event, s string) bool {
 		}
 		ev.User = strings.TrimSuffix(user, ".")
 		ev.Reason = "logind session " + id
-		return set(ev, index.ActionSessionOpen, index.OutcomeSuccess)
+		return set(ev, schema.ActionSessionOpen, schema.OutcomeSuccess)
 	}
 	if t, ok := strings.CutPrefix(s, "Removed session "); ok {
 		ev.Reason = "logind session " + strings.TrimSuffix(t, ".")
-		return set(ev, index.ActionSessionClose, index.OutcomeSuccess)
+		return set(ev, schema.ActionSessionClose, schema.OutcomeSuccess)
 	}
 	return false
 }

@@ -3,12 +3,12 @@ package sshd
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // classifyPAM handles "pam_<module>(<service>:<type>): <text>" as written by
 // any of the wanted programs.
-func classifyPAM(ev *index.Event, program, s string) bool {
+func classifyPAM(ev *schema.Event, program, s string) bool {
 	open := strings.IndexByte(s, '(')
 	cl := strings.Index(s, "): ")
 	if open < 0 || cl < open {
@@ -24,14 +24,14 @@ func classifyPAM(ev *index.Event, program, s string) bool {
 
 // classifyPAMText reads a pam_unix text. svc is "sshd:auth", "su-l:session"...
 // or "" for the old "sshd(pam_unix)" tag (the type is then read from the text).
-func classifyPAMText(ev *index.Event, program, svc, text string) bool {
+func classifyPAMText(ev *schema.Event, program, svc, text string) bool {
 	switch {
 	case strings.HasPrefix(text, "authentication failure;"):
 		pamKV(ev, text)
-		return set(ev, index.ActionPAM, index.OutcomeFailure)
+		return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 	case strings.HasPrefix(text, "check pass; user unknown"):
 		ev.Reason = "user unknown"
-		return set(ev, index.ActionPAM, index.OutcomeFailure)
+		return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 	case strings.HasPrefix(text, "session opened for user "):
 		return pamSession(ev, program, text[len("session opened for user "):], true)
 	case strings.HasPrefix(text, "session closed for user "):
@@ -41,19 +41,19 @@ func classifyPAMText(ev *index.Event, program, svc, text string) bool {
 }
 
 // pamOther: pam_succeed_if, pam_systemd, pam_sss ... not attempts themselves.
-func pamOther(ev *index.Event, text string) bool {
+func pamOther(ev *schema.Event, text string) bool {
 	if i := strings.Index(text, "not met by user \""); i >= 0 {
 		ev.User = strings.TrimSuffix(text[i+len("not met by user \""):], "\"")
 	}
 	if strings.HasPrefix(text, "authentication failure;") {
 		pamKV(ev, text)
 	}
-	out := index.OutcomeUnknown
+	out := schema.OutcomeUnknown
 	if containsFold(text, "fail") || containsFold(text, "denied") || containsFold(text, "error") ||
 		strings.Contains(text, "not met") {
-		out = index.OutcomeFailure
+		out = schema.OutcomeFailure
 	}
-	return set(ev, index.ActionPAM, out)
+	return set(ev, schema.ActionPAM, out)
 }
 
 func containsFold(s, sub string) bool {
@@ -61,7 +61,7 @@ func containsFold(s, sub string) bool {
 }
 
 // pamKV reads "logname= uid=0 euid=0 tty=ssh ruser= rhost=H  user=U".
-func pamKV(ev *index.Event, text string) {
+func pamKV(ev *schema.Event, text string) {
 	rh, ok := kv(text, "rhost=")
 	if ok {
 		ev.SrcIP = host(rh)
@@ -81,7 +81,7 @@ func pamKV(ev *index.Event, text string) {
 
 // pamSession: "U[(uid=N)] by [V](uid=M)". For sshd it is the login's
 // session (user U); for su it is the su itself (user V running "su U").
-func pamSession(ev *index.Event, program, s string, opened bool) bool {
+func pamSession(ev *schema.Event, program, s string, opened bool) bool {
 	target, by, _ := strings.Cut(s, " by ")
 	user, uid := nameUID(target)
 	switch program {
@@ -89,12 +89,12 @@ func pamSession(ev *index.Event, program, s string, opened bool) bool {
 		if !opened {
 			ev.User, ev.UID = user, uid
 			ev.Reason = "su session closed"
-			return set(ev, index.ActionOther, index.OutcomeSuccess)
+			return set(ev, schema.ActionOther, schema.OutcomeSuccess)
 		}
 		invoker, iuid := nameUID(by)
 		ev.User, ev.UID = invoker, iuid
 		ev.Command = "su " + user
-		return set(ev, index.ActionCommand, index.OutcomeSuccess)
+		return set(ev, schema.ActionCommand, schema.OutcomeSuccess)
 	case "sudo":
 		ev.User, ev.UID = user, uid
 		if opened {
@@ -102,13 +102,13 @@ func pamSession(ev *index.Event, program, s string, opened bool) bool {
 		} else {
 			ev.Reason = "sudo session closed"
 		}
-		return set(ev, index.ActionOther, index.OutcomeSuccess)
+		return set(ev, schema.ActionOther, schema.OutcomeSuccess)
 	}
 	ev.User, ev.UID = user, uid
 	if opened {
-		return set(ev, index.ActionSessionOpen, index.OutcomeSuccess)
+		return set(ev, schema.ActionSessionOpen, schema.OutcomeSuccess)
 	}
-	return set(ev, index.ActionSessionClose, index.OutcomeSuccess)
+	return set(ev, schema.ActionSessionClose, schema.OutcomeSuccess)
 }
 
 // nameUID splits "alice(uid=1000)" into alice and 1000.
@@ -123,7 +123,7 @@ func nameUID(s string) (string, string) {
 // pamError: sshd's own PAM messages after "error: PAM: ":
 // "Authentication failure for [illegal user ]U from H",
 // "User not known to the underlying authentication module for illegal user U from H".
-func pamError(ev *index.Event, s string) bool {
+func pamError(ev *schema.Event, s string) bool {
 	ev.Reason = s
 	if i := strings.Index(s, " for "); i >= 0 {
 		ev.Reason = s[:i]
@@ -134,16 +134,16 @@ func pamError(ev *index.Event, s string) bool {
 			ev.User, _ = cutInvalid(s[i+len(" for "):])
 		}
 	}
-	return set(ev, index.ActionPAM, index.OutcomeFailure)
+	return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 }
 
 // pamMore: "PAM 4 more authentication failures; logname= ... rhost=H  user=U"
 // and "PAM service(sshd) ignoring max retries; 5 > 3".
-func pamMore(ev *index.Event, s string) bool {
+func pamMore(ev *schema.Event, s string) bool {
 	head, rest, _ := strings.Cut(s, ";")
 	ev.Reason = head
 	if strings.Contains(head, "more authentication failure") {
 		pamKV(ev, rest)
 	}
-	return set(ev, index.ActionPAM, index.OutcomeFailure)
+	return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 }

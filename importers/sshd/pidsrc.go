@@ -3,7 +3,7 @@ package sshd
 import (
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // PIDSources carries an sshd process's client address to its later lines
@@ -41,7 +41,7 @@ type pidSrc struct {
 
 // Fill records ev's address, or lends the remembered one when ev has none.
 // It only touches sshd-family events with a pid.
-func (p *PIDSources) Fill(ev *index.Event) {
+func (p *PIDSources) Fill(ev *schema.Event) {
 	if ev.PID == 0 || !KeepUnknown(ev.Program) {
 		return
 	}

@@ -33,7 +33,7 @@ package sshd
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Wanted reports whether lines of program are read by sshtrail. The old
@@ -70,12 +70,12 @@ func base(program string) string {
 // text after the syslog header, written by program. It sets ev.Program and
 // ev.Message. It returns false when the message is of no known form; ev.Action
 // is then "other" (sshd lines are never dropped; see KeepUnknown).
-func Classify(ev *index.Event, program, msg string) bool {
+func Classify(ev *schema.Event, program, msg string) bool {
 	b := base(program)
 	ev.Program = b
 	ev.Message = msg
-	ev.Action = index.ActionOther
-	ev.Outcome = index.OutcomeUnknown
+	ev.Action = schema.ActionOther
+	ev.Outcome = schema.OutcomeUnknown
 	if b != program {
 		// "sshd(pam_unix)[pid]: session opened ...": old Linux-PAM puts the
 		// module in the tag and leaves it out of the text.
@@ -94,7 +94,7 @@ func Classify(ev *index.Event, program, msg string) bool {
 	return false
 }
 
-func set(ev *index.Event, action, outcome string) bool {
+func set(ev *schema.Event, action, outcome string) bool {
 	ev.Action = action
 	ev.Outcome = outcome
 	return true
@@ -102,7 +102,7 @@ func set(ev *index.Event, action, outcome string) bool {
 
 // classifySSHD handles the sshd family. The message is cut into a severity
 // prefix ("error: ", "fatal: "), the body and a privsep tag ("[preauth]").
-func classifySSHD(ev *index.Event, msg string) bool {
+func classifySSHD(ev *schema.Event, msg string) bool {
 	s := msg
 	for {
 		switch {
@@ -128,25 +128,25 @@ func classifySSHD(ev *index.Event, msg string) bool {
 	switch s[0] {
 	case 'A':
 		if strings.HasPrefix(s, "Accepted ") {
-			return authLine(ev, s, len("Accepted "), index.ActionAuthSuccess, index.OutcomeSuccess)
+			return authLine(ev, s, len("Accepted "), schema.ActionAuthSuccess, schema.OutcomeSuccess)
 		}
 		if strings.HasPrefix(s, "Address ") {
 			return addressMaps(ev, s)
 		}
 		if strings.HasPrefix(s, "Authentication refused: ") {
 			ev.Reason = s[len("Authentication refused: "):]
-			return set(ev, index.ActionPAM, index.OutcomeFailure)
+			return set(ev, schema.ActionPAM, schema.OutcomeFailure)
 		}
 	case 'F':
 		if strings.HasPrefix(s, "Failed ") {
-			return authLine(ev, s, len("Failed "), index.ActionAuthFailure, index.OutcomeFailure)
+			return authLine(ev, s, len("Failed "), schema.ActionAuthFailure, schema.OutcomeFailure)
 		}
 	case 'P':
 		switch {
 		case strings.HasPrefix(s, "Postponed "):
-			return authLine(ev, s, len("Postponed "), index.ActionAuthPartial, index.OutcomeUnknown)
+			return authLine(ev, s, len("Postponed "), schema.ActionAuthPartial, schema.OutcomeUnknown)
 		case strings.HasPrefix(s, "Partial "):
-			return authLine(ev, s, len("Partial "), index.ActionAuthPartial, index.OutcomeUnknown)
+			return authLine(ev, s, len("Partial "), schema.ActionAuthPartial, schema.OutcomeUnknown)
 		case strings.HasPrefix(s, "PAM: "):
 			return pamError(ev, s[5:])
 		case strings.HasPrefix(s, "PAM "):

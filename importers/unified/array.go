@@ -9,7 +9,7 @@ import (
 	"io"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // array streams `log show --style json`: one JSON array, read element by
@@ -72,7 +72,7 @@ func (r *run) element(raw json.RawMessage, n, off int64) error {
 		r.stats.AddMalformed(r.src.Path, n, err.Error())
 		return nil
 	}
-	return r.emit(e, n, index.EventID(r.src.Identity, off, string(raw)))
+	return r.emit(e, n, schema.EventID(r.src.Identity, off, string(raw)))
 }
 
 // skipBanner consumes the banner lines `log show` may print before the

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // BenchmarkNDJSON100k measures events/s over 100k generated sshd records
@@ -38,7 +38,7 @@ func BenchmarkNDJSON100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		err = Importer{}.Import(context.Background(), src, importers.Options{}, &importers.Stats{}, func(*index.Event) error {
+		err = Importer{}.Import(context.Background(), src, importers.Options{}, &importers.Stats{}, func(*schema.Event) error {
 			events++
 			return nil
 		})

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // FuzzUnifiedText fuzzes the text-style line parser, then the whole
@@ -29,8 +29,8 @@ func FuzzUnifiedText(f *testing.F) {
 		}
 		st := &importers.Stats{}
 		n := 0
-		err = Importer{}.Import(context.Background(), src, importers.Options{Host: "h"}, st, func(ev *index.Event) error {
-			if ev.Format != index.FormatUnified || ev.ID == "" || ev.Host == "" || ev.Action == "" || ev.TS.Location() != time.UTC {
+		err = Importer{}.Import(context.Background(), src, importers.Options{Host: "h"}, st, func(ev *schema.Event) error {
+			if ev.Format != schema.FormatUnified || ev.ID == "" || ev.Host == "" || ev.Action == "" || ev.TS.Location() != time.UTC {
 				t.Fatalf("bad event %+v", ev)
 			}
 			n++

@@ -8,7 +8,7 @@ import (
 	"io"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // pending is a text record held back until the next record line, because
@@ -99,7 +99,7 @@ func (r *run) startText(rec textRecord, ln importers.Line) *pending {
 	return &pending{
 		e:    e,
 		line: ln.No,
-		id:   index.EventID(r.src.Identity, ln.Offset, string(ln.Bytes)),
+		id:   schema.EventID(r.src.Identity, ln.Offset, string(ln.Bytes)),
 		msg:  append([]byte(nil), rec.Message...),
 	}
 }
@@ -117,5 +117,5 @@ func (r *run) ndjson(b []byte, ln importers.Line) error {
 		r.stats.AddMalformed(r.src.Path, ln.No, err.Error())
 		return nil
 	}
-	return r.emit(e, ln.No, index.EventID(r.src.Identity, ln.Offset, string(b)))
+	return r.emit(e, ln.No, schema.EventID(r.src.Identity, ln.Offset, string(b)))
 }

@@ -17,7 +17,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/importers/sshd"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Importer reads `log show` output.
@@ -100,11 +100,11 @@ func (r *run) emit(e entry, line int64, id string) error {
 	if host == "" || host == "localhost" {
 		host = r.fileHost()
 	}
-	ev := &index.Event{
+	ev := &schema.Event{
 		ID:     id,
 		TS:     e.TS.UTC(),
 		TSRaw:  e.TSRaw,
-		Format: index.FormatUnified,
+		Format: schema.FormatUnified,
 		File:   r.src.Path,
 		Line:   line,
 		Host:   host,
@@ -117,7 +117,7 @@ func (r *run) emit(e entry, line int64, id string) error {
 	if err := r.out(ev); err != nil {
 		return err
 	}
-	r.stats.Counted(index.FormatUnified)
+	r.stats.Counted(schema.FormatUnified)
 	return nil
 }
 

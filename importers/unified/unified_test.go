@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
-func importFile(t testing.TB, path string, opts importers.Options) ([]*index.Event, *importers.Stats) {
+func importFile(t testing.TB, path string, opts importers.Options) ([]*schema.Event, *importers.Stats) {
 	t.Helper()
 	src, err := importers.Open(path)
 	if err != nil {
@@ -23,7 +23,7 @@ func importFile(t testing.TB, path string, opts importers.Options) ([]*index.Eve
 	return importSource(t, src, opts)
 }
 
-func importBytes(t testing.TB, name, in string, opts importers.Options) ([]*index.Event, *importers.Stats) {
+func importBytes(t testing.TB, name, in string, opts importers.Options) ([]*schema.Event, *importers.Stats) {
 	t.Helper()
 	src, err := importers.FromReader(name, strings.NewReader(in), time.Time{})
 	if err != nil {
@@ -32,11 +32,11 @@ func importBytes(t testing.TB, name, in string, opts importers.Options) ([]*inde
 	return importSource(t, src, opts)
 }
 
-func importSource(t testing.TB, src *importers.Source, opts importers.Options) ([]*index.Event, *importers.Stats) {
+func importSource(t testing.TB, src *importers.Source, opts importers.Options) ([]*schema.Event, *importers.Stats) {
 	t.Helper()
-	var evs []*index.Event
+	var evs []*schema.Event
 	stats := &importers.Stats{}
-	err := Importer{}.Import(context.Background(), src, opts, stats, func(ev *index.Event) error {
+	err := Importer{}.Import(context.Background(), src, opts, stats, func(ev *schema.Event) error {
 		evs = append(evs, ev)
 		return nil
 	})
@@ -58,7 +58,7 @@ type want struct {
 	message string
 }
 
-func check(t *testing.T, evs []*index.Event, wants []want) {
+func check(t *testing.T, evs []*schema.Event, wants []want) {
 	t.Helper()
 	if len(evs) != len(wants) {
 		t.Fatalf("got %d events, want %d", len(evs), len(wants))
@@ -67,7 +67,7 @@ func check(t *testing.T, evs []*index.Event, wants []want) {
 	for i, w := range wants {
 		ev := evs[i]
 		if ev.Line != w.line || ev.TS.Format(time.RFC3339Nano) != w.ts || ev.Host != w.host ||
-			ev.PID != w.pid || ev.Program != w.program || ev.Format != index.FormatUnified {
+			ev.PID != w.pid || ev.Program != w.program || ev.Format != schema.FormatUnified {
 			t.Errorf("event %d: got line %d ts %s host %q pid %d program %q format %q; want %+v",
 				i, ev.Line, ev.TS.Format(time.RFC3339Nano), ev.Host, ev.PID, ev.Program, ev.Format, w)
 		}
@@ -98,17 +98,17 @@ func TestNDJSON(t *testing.T) {
 	evs, st := importFile(t, "testdata/handmade-sshd.ndjson", importers.Options{Host: "macbook"})
 	h := "macbook"
 	check(t, evs, []want{
-		{2, "2026-03-14T03:40:12.123456Z", h, 1234, "sshd-session", index.ActionAuthFailure, msgFailed},
-		{3, "2026-03-14T03:40:13.25Z", h, 1234, "sshd-session", index.ActionInvalidUser, msgInvalid},
-		{4, "2026-03-14T03:40:14.000001Z", h, 1240, "sshd-session", index.ActionAuthSuccess, msgAccepted}, // written -0700
+		{2, "2026-03-14T03:40:12.123456Z", h, 1234, "sshd-session", schema.ActionAuthFailure, msgFailed},
+		{3, "2026-03-14T03:40:13.25Z", h, 1234, "sshd-session", schema.ActionInvalidUser, msgInvalid},
+		{4, "2026-03-14T03:40:14.000001Z", h, 1240, "sshd-session", schema.ActionAuthSuccess, msgAccepted}, // written -0700
 		// 5 opendirectoryd, 6 an activityCreateEvent: ignored
-		{7, "2026-03-14T03:40:15Z", h, 1180, "sshd-keygen-wrapper", index.ActionOther, "sshd-keygen-wrapper: host keys present"},
-		{8, "2026-03-14T03:41:02.5Z", h, 1240, "sshd-session", index.ActionDisconnect, msgRecvDisc},
-		{9, "2026-03-14T03:41:02.5001Z", h, 1240, "sshd-session", index.ActionDisconnect, "Disconnected from user alice 192.0.2.10 port 50022"},
-		{10, "2026-03-14T03:41:05Z", h, 1250, "sshd-session", index.ActionAuthFailure,
+		{7, "2026-03-14T03:40:15Z", h, 1180, "sshd-keygen-wrapper", schema.ActionOther, "sshd-keygen-wrapper: host keys present"},
+		{8, "2026-03-14T03:41:02.5Z", h, 1240, "sshd-session", schema.ActionDisconnect, msgRecvDisc},
+		{9, "2026-03-14T03:41:02.5001Z", h, 1240, "sshd-session", schema.ActionDisconnect, "Disconnected from user alice 192.0.2.10 port 50022"},
+		{10, "2026-03-14T03:41:05Z", h, 1250, "sshd-session", schema.ActionAuthFailure,
 			"Failed keyboard-interactive/pam for invalid user \x1b]0;pwned\a from 203.0.113.51 port 40404 ssh2"},
 		// 11 cut mid-write: malformed
-		{12, "2026-03-14T03:41:06Z", h, 1251, "sshd", index.ActionDisconnect, "Connection closed by 203.0.113.51 port 40406 [preauth]"},
+		{12, "2026-03-14T03:41:06Z", h, 1251, "sshd", schema.ActionDisconnect, "Connection closed by 203.0.113.51 port 40406 [preauth]"},
 	})
 	if st.Events != 8 || st.Ignored != 2 || st.Malformed != 1 || st.Other != 1 ||
 		!slices.Equal(st.Samples["malformed"][:1], []string{"testdata/handmade-sshd.ndjson:11 unexpected end of JSON input"}) ||
@@ -142,10 +142,10 @@ func TestHostFromFileName(t *testing.T) {
 func TestJSONArray(t *testing.T) {
 	evs, st := importFile(t, "testdata/handmade-sshd.json", importers.Options{Host: "mbp"})
 	check(t, evs, []want{
-		{1, "2026-03-14T03:40:12.123456Z", "mbp", 1234, "sshd-session", index.ActionAuthFailure, msgFailed},
-		{2, "2026-03-14T03:40:14.000001Z", "mbp", 1240, "sshd-session", index.ActionAuthSuccess, msgAccepted},
+		{1, "2026-03-14T03:40:12.123456Z", "mbp", 1234, "sshd-session", schema.ActionAuthFailure, msgFailed},
+		{2, "2026-03-14T03:40:14.000001Z", "mbp", 1240, "sshd-session", schema.ActionAuthSuccess, msgAccepted},
 		// element 3: opendirectoryd
-		{4, "2026-03-14T03:41:02.5Z", "mbp", 1240, "sshd-session", index.ActionDisconnect, msgRecvDisc},
+		{4, "2026-03-14T03:41:02.5Z", "mbp", 1240, "sshd-session", schema.ActionDisconnect, msgRecvDisc},
 	})
 	if st.Events != 3 || st.Ignored != 1 || st.Malformed != 0 {
 		t.Errorf("stats %+v", st)
@@ -157,8 +157,8 @@ func TestJSONArray(t *testing.T) {
 func TestJSONArrayCut(t *testing.T) {
 	evs, st := importFile(t, "testdata/handmade-cut.json", importers.Options{Host: "mbp"})
 	check(t, evs, []want{
-		{1, "2026-03-14T03:40:12.123456Z", "mbp", 1234, "sshd-session", index.ActionAuthFailure, msgFailed},
-		{2, "2026-03-14T03:40:14.000001Z", "mbp", 1240, "sshd-session", index.ActionAuthSuccess, msgAccepted},
+		{1, "2026-03-14T03:40:12.123456Z", "mbp", 1234, "sshd-session", schema.ActionAuthFailure, msgFailed},
+		{2, "2026-03-14T03:40:14.000001Z", "mbp", 1240, "sshd-session", schema.ActionAuthSuccess, msgAccepted},
 	})
 	if st.Malformed != 1 || !slices.Equal(st.Samples["malformed"], []string{"testdata/handmade-cut.json:3 record 3: unexpected EOF"}) {
 		t.Errorf("stats %+v", st)
@@ -177,7 +177,7 @@ func TestStylesAgree(t *testing.T) {
 			t.Errorf("record %d: id changed between imports", i)
 		}
 	}
-	pairs := [][2]*index.Event{{nd[0], arr[0]}, {nd[2], arr[1]}, {nd[4], arr[2]}, {nd[0], def[0]}, {nd[2], def[3]}, {nd[4], def[6]}}
+	pairs := [][2]*schema.Event{{nd[0], arr[0]}, {nd[2], arr[1]}, {nd[4], arr[2]}, {nd[0], def[0]}, {nd[2], def[3]}, {nd[4], def[6]}}
 	for _, p := range pairs {
 		a, b := *p[0], *p[1]
 		a.ID, a.Line, a.File, a.TSRaw = "", 0, "", ""
@@ -194,17 +194,17 @@ func TestDefaultStyle(t *testing.T) {
 	evs, st := importFile(t, "testdata/handmade-default.log", importers.Options{})
 	h := "handmade"
 	check(t, evs, []want{
-		{4, "2026-03-14T03:40:12.123456Z", h, 1234, "sshd-session", index.ActionAuthFailure, msgFailed},
-		{5, "2026-03-14T03:40:13.25Z", h, 1234, "sshd-session", index.ActionInvalidUser, msgInvalid},
+		{4, "2026-03-14T03:40:12.123456Z", h, 1234, "sshd-session", schema.ActionAuthFailure, msgFailed},
+		{5, "2026-03-14T03:40:13.25Z", h, 1234, "sshd-session", schema.ActionInvalidUser, msgInvalid},
 		{6, "2026-03-14T03:40:13.9Z", h, 1240, "sshd-session", "", msgKerberos},
-		{7, "2026-03-14T03:40:14.000001Z", h, 1240, "sshd-session", index.ActionAuthSuccess, msgAccepted},
+		{7, "2026-03-14T03:40:14.000001Z", h, 1240, "sshd-session", schema.ActionAuthSuccess, msgAccepted},
 		// 8: opendirectoryd
 		{9, "2026-03-14T03:40:15Z", h, 1180, "sshd-keygen-wrapper", "", "host keys present"},
 		{10, "2026-03-14T03:40:20Z", h, 1240, "sshd-session", "", "User child is on pid 1241"},
-		{11, "2026-03-14T03:41:02.5Z", h, 1240, "sshd-session", index.ActionDisconnect, msgRecvDisc},
+		{11, "2026-03-14T03:41:02.5Z", h, 1240, "sshd-session", schema.ActionDisconnect, msgRecvDisc},
 		{12, "2026-03-14T03:41:05Z", h, 1250, "sshd-session", "",
 			"error: kex_exchange_identification: banner line contains invalid characters\n  second line of that message\n\nthird line after a blank one"},
-		{16, "2026-03-14T03:41:06Z", h, 1251, "sshd", index.ActionDisconnect, "Connection closed by 203.0.113.51 port 40406 [preauth]"},
+		{16, "2026-03-14T03:41:06Z", h, 1251, "sshd", schema.ActionDisconnect, "Connection closed by 203.0.113.51 port 40406 [preauth]"},
 	})
 	if st.Events != 9 || st.Ignored != 1 || st.Malformed != 0 ||
 		!slices.Equal(st.Assumed, []string{"host handmade from file name handmade-default.log"}) {
@@ -236,11 +236,11 @@ func TestCompactStyle(t *testing.T) {
 	}
 	evs, _ := importFile(t, "testdata/handmade-compact.log", importers.Options{Host: "mbp"})
 	check(t, evs, []want{
-		{3, "2026-03-14T03:40:12.123Z", "mbp", 1234, "sshd-session", index.ActionAuthFailure, msgFailed},
-		{4, "2026-03-14T03:40:13.25Z", "mbp", 1234, "sshd-session", index.ActionInvalidUser, msgInvalid},
+		{3, "2026-03-14T03:40:12.123Z", "mbp", 1234, "sshd-session", schema.ActionAuthFailure, msgFailed},
+		{4, "2026-03-14T03:40:13.25Z", "mbp", 1234, "sshd-session", schema.ActionInvalidUser, msgInvalid},
 		{5, "2026-03-14T03:40:13.9Z", "mbp", 1240, "sshd-session", "", msgKerberos},
-		{6, "2026-03-14T03:40:14Z", "mbp", 1240, "sshd-session", index.ActionAuthSuccess, msgAccepted},
-		{8, "2026-03-14T03:41:02.5Z", "mbp", 1240, "sshd-session", index.ActionDisconnect, msgRecvDisc},
+		{6, "2026-03-14T03:40:14Z", "mbp", 1240, "sshd-session", schema.ActionAuthSuccess, msgAccepted},
+		{8, "2026-03-14T03:41:02.5Z", "mbp", 1240, "sshd-session", schema.ActionDisconnect, msgRecvDisc},
 	})
 }
 
@@ -253,15 +253,15 @@ func TestWazuhSyslogStyle(t *testing.T) {
 		t.Fatalf("%d events, stats %+v", len(evs), st)
 	}
 	h := "mac-mini"
-	check(t, []*index.Event{evs[0], evs[3], evs[4], evs[7], evs[8], evs[9], evs[10], evs[11], evs[20]}, []want{
+	check(t, []*schema.Event{evs[0], evs[3], evs[4], evs[7], evs[8], evs[9], evs[10], evs[11], evs[20]}, []want{
 		{1, "2020-03-23T13:47:42.801612Z", h, 3186, "sshd", "", "error: PAM: unknown user for illegal user badguy from 192.168.33.1"},
-		{4, "2020-03-24T15:38:42.344447Z", h, 2519, "sshd", index.ActionAuthFailure, "Failed password for user from 172.18.1.100 port 43042 ssh2"},
-		{5, "2020-03-25T15:01:34.584936Z", h, 1551, "sshd", index.ActionAuthFailure, "Failed keyboard-interactive/pam for invalid user user from 172.18.1.1 port 32982 ssh2"},
-		{8, "2020-03-24T13:07:15.245255Z", h, 195, "sshd", index.ActionDisconnect, "Connection closed by 10.0.2.2 port 55462 [preauth]"},
-		{9, "2020-03-24T15:38:47.230409Z", h, 2531, "sshd", index.ActionDisconnect, "Disconnected from user user 172.18.1.100 port 43042"},
-		{10, "2020-03-24T13:07:50.998187Z", h, 201, "sshd", index.ActionAuthSuccess, "Accepted publickey for user from 10.0.2.2 port 55468 ssh2: RSA SHA256:loremipsum"},
-		{11, "2020-03-24T15:38:44.727732Z", h, 2519, "sshd", index.ActionAuthSuccess, "Accepted password for user from 172.18.1.100 port 43042 ssh2"},
-		{12, "2020-03-24T15:40:21.958634Z", h, 2546, "sshd", index.ActionAuthSuccess, "Accepted keyboard-interactive/pam for user from 172.18.1.100 port 43044 ssh2"},
+		{4, "2020-03-24T15:38:42.344447Z", h, 2519, "sshd", schema.ActionAuthFailure, "Failed password for user from 172.18.1.100 port 43042 ssh2"},
+		{5, "2020-03-25T15:01:34.584936Z", h, 1551, "sshd", schema.ActionAuthFailure, "Failed keyboard-interactive/pam for invalid user user from 172.18.1.1 port 32982 ssh2"},
+		{8, "2020-03-24T13:07:15.245255Z", h, 195, "sshd", schema.ActionDisconnect, "Connection closed by 10.0.2.2 port 55462 [preauth]"},
+		{9, "2020-03-24T15:38:47.230409Z", h, 2531, "sshd", schema.ActionDisconnect, "Disconnected from user user 172.18.1.100 port 43042"},
+		{10, "2020-03-24T13:07:50.998187Z", h, 201, "sshd", schema.ActionAuthSuccess, "Accepted publickey for user from 10.0.2.2 port 55468 ssh2: RSA SHA256:loremipsum"},
+		{11, "2020-03-24T15:38:44.727732Z", h, 2519, "sshd", schema.ActionAuthSuccess, "Accepted password for user from 172.18.1.100 port 43042 ssh2"},
+		{12, "2020-03-24T15:40:21.958634Z", h, 2546, "sshd", schema.ActionAuthSuccess, "Accepted keyboard-interactive/pam for user from 172.18.1.100 port 43044 ssh2"},
 		{21, "2020-03-25T13:37:50.176931Z", h, 852, "sshd", "", "Bad protocol version identification 'ls' from 172.18.1.1 port 59920"},
 	})
 	if evs[0].TSRaw != "2020-03-23 06:47:42.801612-0700" {

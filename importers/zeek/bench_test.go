@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func connTSV(n int) []byte {
@@ -45,7 +45,7 @@ func benchImport(b *testing.B, data []byte, n int) {
 		src, _ := importers.FromReader("conn.log", bytes.NewReader(data), time.Time{})
 		var st importers.Stats
 		got := 0
-		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(*index.Event) error { got++; return nil })
+		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(*schema.Event) error { got++; return nil })
 		if got != n {
 			b.Fatalf("%d events", got)
 		}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 const (
@@ -103,7 +103,7 @@ var (
 // set fields as key=value. The uid stays out (it is zeek_uid; unique tokens
 // bloat the text index) and so do sizes and duration (fields of their own:
 // bytes_out:>1000000).
-func message(kind, proto string, ev *index.Event, r *rec, fields []fid) string {
+func message(kind, proto string, ev *schema.Event, r *rec, fields []fid) string {
 	b := make([]byte, 0, 160)
 	b = append(b, kind...)
 	b = append(b, ' ')
@@ -130,7 +130,7 @@ func message(kind, proto string, ev *index.Event, r *rec, fields []fid) string {
 }
 
 // convert maps a record of path to an event, or says why it is not one.
-func convert(path string, r *rec, opts importers.Options) (*index.Event, string) {
+func convert(path string, r *rec, opts importers.Options) (*schema.Event, string) {
 	switch path {
 	case "ssh", "conn", "notice":
 	default:
@@ -147,13 +147,13 @@ func convert(path string, r *rec, opts importers.Options) (*index.Event, string)
 	if err != nil {
 		return nil, err.Error()
 	}
-	ev := &index.Event{
+	ev := &schema.Event{
 		TS: ts, TSRaw: tsRaw,
 		Host:    r.first(fNodeName, fSystemName),
 		ZeekUID: r.str(fUID),
 		SrcIP:   r.str(fOrigH), SrcPort: atoi(r, fOrigP),
 		DstIP: r.str(fRespH), DstPort: atoi(r, fRespP),
-		Outcome: index.OutcomeUnknown,
+		Outcome: schema.OutcomeUnknown,
 	}
 	if ev.Host == "" {
 		// The sensor is unknown unless the user says; never guessed from
@@ -162,12 +162,12 @@ func convert(path string, r *rec, opts importers.Options) (*index.Event, string)
 	}
 	switch path {
 	case "ssh":
-		ev.Format, ev.Action = index.FormatZeekSSH, index.ActionNetworkSession
+		ev.Format, ev.Action = schema.FormatZeekSSH, schema.ActionNetworkSession
 		switch r.str(fAuthSuccess) {
 		case "T", "true":
-			ev.Outcome = index.OutcomeSuccess
+			ev.Outcome = schema.OutcomeSuccess
 		case "F", "false":
-			ev.Outcome = index.OutcomeFailure
+			ev.Outcome = schema.OutcomeFailure
 		}
 		ev.Client, ev.Server = r.str(fClient), r.str(fServer)
 		ev.HASSH = r.first(fHASSH, fHASSHAlgorithms)
@@ -178,7 +178,7 @@ func convert(path string, r *rec, opts importers.Options) (*index.Event, string)
 		ev.Reason = r.str(fDirection)
 		ev.Message = message("ssh", "", ev, r, sshMsgFields)
 	case "conn":
-		ev.Format, ev.Action = index.FormatZeekConn, index.ActionConnection
+		ev.Format, ev.Action = schema.FormatZeekConn, schema.ActionConnection
 		if d, ok := r.get(fDuration); ok {
 			ev.Duration, _ = strconv.ParseFloat(d, 64)
 		}
@@ -187,7 +187,7 @@ func convert(path string, r *rec, opts importers.Options) (*index.Event, string)
 		ev.Message = message("conn", r.str(fProto), ev, r, connMsgFields)
 	case "notice":
 		note := r.str(fNote)
-		ev.Format, ev.Action, ev.Notice = index.FormatZeekNotice, index.ActionNotice, note
+		ev.Format, ev.Action, ev.Notice = schema.FormatZeekNotice, schema.ActionNotice, note
 		// Notices about an address rather than a connection carry src/dst/p.
 		if ev.SrcIP == "" {
 			ev.SrcIP = r.str(fSrc)

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // The Elastic-licensed Zeek samples may not be copied: read them from the
@@ -32,19 +32,19 @@ func TestElasticSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var evs []*index.Event
+		var evs []*schema.Event
 		var st importers.Stats
 		if !(Importer{}).Sniff(src.Head) {
 			t.Fatalf("%s not sniffed", c.file)
 		}
-		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(e *index.Event) error { evs = append(evs, e); return nil })
+		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(e *schema.Event) error { evs = append(evs, e); return nil })
 		src.Close()
 		fails, clients := 0, 0
 		for _, e := range evs {
-			if e.Format != index.FormatZeekSSH {
+			if e.Format != schema.FormatZeekSSH {
 				t.Fatalf("%s: format %s", c.file, e.Format)
 			}
-			if e.Outcome == index.OutcomeFailure {
+			if e.Outcome == schema.OutcomeFailure {
 				fails++
 			}
 			if e.Client != "" {

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // refJSON reads a line the slow, obviously right way (encoding/json into a
@@ -201,7 +201,7 @@ func FuzzJSONRecord(f *testing.F) {
 			return
 		}
 		var st importers.Stats
-		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(e *index.Event) error {
+		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(e *schema.Event) error {
 			if e.ID == "" || e.Format == "" || e.Line < 1 {
 				t.Fatalf("event without id/format/line: %+v", e)
 			}

@@ -16,7 +16,7 @@ import (
 	"io"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Importer reads Zeek logs.
@@ -121,7 +121,7 @@ func (imp Importer) Import(ctx context.Context, src *importers.Source, opts impo
 		if path != idPath || idPrefix == "" {
 			idPath, idPrefix = path, src.Identity+"|"+path
 		}
-		ev.ID = index.EventID(idPrefix, line.Offset, ev.ZeekUID+"\x00"+text)
+		ev.ID = schema.EventID(idPrefix, line.Offset, ev.ZeekUID+"\x00"+text)
 		if err := emit(ev); err != nil {
 			return err
 		}

@@ -10,22 +10,22 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
-func load(t *testing.T, name string, opts importers.Options) ([]*index.Event, importers.Stats) {
+func load(t *testing.T, name string, opts importers.Options) ([]*schema.Event, importers.Stats) {
 	t.Helper()
 	src, err := importers.Open(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	var evs []*index.Event
+	var evs []*schema.Event
 	var st importers.Stats
 	if !(Importer{}).Sniff(src.Head) {
 		t.Fatalf("%s: not sniffed as zeek", name)
 	}
-	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *index.Event) error {
+	err = Importer{}.Import(context.Background(), src, opts, &st, func(ev *schema.Event) error {
 		evs = append(evs, ev)
 		return nil
 	})
@@ -37,7 +37,7 @@ func load(t *testing.T, name string, opts importers.Options) ([]*index.Event, im
 
 // loadUnmasked reads a Zeek baseline with its masked timestamps
 // (XXXXXXXXXX.XXXXXX upstream) replaced by a real one, so its rows convert.
-func loadUnmasked(t *testing.T, name string, opts importers.Options) ([]*index.Event, importers.Stats) {
+func loadUnmasked(t *testing.T, name string, opts importers.Options) ([]*schema.Event, importers.Stats) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -48,15 +48,15 @@ func loadUnmasked(t *testing.T, name string, opts importers.Options) ([]*index.E
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []*index.Event
+	var evs []*schema.Event
 	var st importers.Stats
-	if err := (Importer{}).Import(context.Background(), src, opts, &st, func(e *index.Event) error { evs = append(evs, e); return nil }); err != nil {
+	if err := (Importer{}).Import(context.Background(), src, opts, &st, func(e *schema.Event) error { evs = append(evs, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return evs, st
 }
 
-func count(evs []*index.Event, f func(*index.Event) bool) int {
+func count(evs []*schema.Event, f func(*schema.Event) bool) int {
 	n := 0
 	for _, e := range evs {
 		if f(e) {
@@ -90,16 +90,22 @@ func TestRealFiles(t *testing.T) {
 		t.Run(c.file, func(t *testing.T) {
 			evs, st := load(t, c.file, importers.Options{})
 			got := []int{len(evs), st.Malformed, st.Skipped,
-				count(evs, func(e *index.Event) bool {
-					return e.Format == index.FormatZeekSSH && e.Action == index.ActionNetworkSession
+				count(evs, func(e *schema.Event) bool {
+					return e.Format == schema.FormatZeekSSH && e.Action == schema.ActionNetworkSession
 				}),
-				count(evs, func(e *index.Event) bool {
-					return e.Format == index.FormatZeekConn && e.Action == index.ActionConnection
+				count(evs, func(e *schema.Event) bool {
+					return e.Format == schema.FormatZeekConn && e.Action == schema.ActionConnection
 				}),
-				count(evs, func(e *index.Event) bool { return e.Format == index.FormatZeekNotice }),
-				count(evs, func(e *index.Event) bool { return e.Format == index.FormatZeekSSH && e.Outcome == index.OutcomeSuccess }),
-				count(evs, func(e *index.Event) bool { return e.Format == index.FormatZeekSSH && e.Outcome == index.OutcomeFailure }),
-				count(evs, func(e *index.Event) bool { return e.Format == index.FormatZeekSSH && e.Outcome == index.OutcomeUnknown }),
+				count(evs, func(e *schema.Event) bool { return e.Format == schema.FormatZeekNotice }),
+				count(evs, func(e *schema.Event) bool {
+					return e.Format == schema.FormatZeekSSH && e.Outcome == schema.OutcomeSuccess
+				}),
+				count(evs, func(e *schema.Event) bool {
+					return e.Format == schema.FormatZeekSSH && e.Outcome == schema.OutcomeFailure
+				}),
+				count(evs, func(e *schema.Event) bool {
+					return e.Format == schema.FormatZeekSSH && e.Outcome == schema.OutcomeUnknown
+				}),
 			}
 			want := []int{c.events, c.malformed, c.skip, c.ssh, c.conn, c.notice, c.success, c.failure, c.unknown}
 			for i := range got {
@@ -120,7 +126,7 @@ func TestRitaFields(t *testing.T) {
 		!e.TS.Equal(time.Unix(1713488395, 433985000)) || e.TSRaw != "1713488395.433985" || e.Line != 9 {
 		t.Fatalf("first conn record: %+v", e)
 	}
-	ssh := count(conn, func(e *index.Event) bool { return e.Service == "ssh" })
+	ssh := count(conn, func(e *schema.Event) bool { return e.Service == "ssh" })
 	if ssh != 815 {
 		t.Fatalf("service=ssh records: %d", ssh)
 	}
@@ -159,7 +165,7 @@ func TestTSVAndJSONAgree(t *testing.T) {
 		}
 	}
 	first := js[0]
-	if first.ZeekUID != "C2MugGdsn3ZVI1wn6" || first.Outcome != index.OutcomeSuccess || first.Client != "SSH-2.0-OpenSSH_7.6" ||
+	if first.ZeekUID != "C2MugGdsn3ZVI1wn6" || first.Outcome != schema.OutcomeSuccess || first.Client != "SSH-2.0-OpenSSH_7.6" ||
 		first.Server != "SSH-2.0-OpenSSH_7.4p1 Raspbian-10+deb9u3" || first.KeyFP != "2d:37:6b:11:43:f8:96:08:fe:60:42:20:98:9f:75:af" ||
 		first.KeyType != "ecdsa-sha2-nistp256" || first.DstPort != 22 {
 		t.Fatalf("first wrccdc record: %+v", first)
@@ -184,11 +190,11 @@ func TestHandmade(t *testing.T) {
 		t.Fatalf("two header blocks: %d events, %d malformed %v", len(evs), st.Malformed, st.Samples)
 	}
 	a, b := evs[0], evs[1]
-	if a.HASSH != "b5752e36ba6c5979a575e43178908adf" || a.HASSHServer != "5a0cb7e5e5d7e4ff0bd0b2e1f3d67d26" || a.Outcome != index.OutcomeSuccess ||
+	if a.HASSH != "b5752e36ba6c5979a575e43178908adf" || a.HASSHServer != "5a0cb7e5e5d7e4ff0bd0b2e1f3d67d26" || a.Outcome != schema.OutcomeSuccess ||
 		a.KeyFP != "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8" || a.Host != "" {
 		t.Fatalf("hassh record: %+v", a)
 	}
-	if b.Host != "zeek-core01" || b.Client != "" || b.Server != "SSH-2.0-OpenSSH_8.7" || b.Outcome != index.OutcomeUnknown || b.SrcIP != "10.0.1.10" {
+	if b.Host != "zeek-core01" || b.Client != "" || b.Server != "SSH-2.0-OpenSSH_8.7" || b.Outcome != schema.OutcomeUnknown || b.SrcIP != "10.0.1.10" {
 		t.Fatalf("second block record: %+v", b)
 	}
 	evs, st = load(t, "handmade-nofields.conn.log", importers.Options{})
@@ -199,10 +205,10 @@ func TestHandmade(t *testing.T) {
 	if len(evs) != 2 || st.Malformed != 1 {
 		t.Fatalf("nested json: %d events %d malformed", len(evs), st.Malformed)
 	}
-	if evs[0].Format != index.FormatZeekSSH || evs[0].SrcIP != "10.0.1.10" || evs[0].DstIP != "10.0.2.20" || evs[0].Outcome != index.OutcomeSuccess {
+	if evs[0].Format != schema.FormatZeekSSH || evs[0].SrcIP != "10.0.1.10" || evs[0].DstIP != "10.0.2.20" || evs[0].Outcome != schema.OutcomeSuccess {
 		t.Fatalf("nested id: %+v", evs[0])
 	}
-	if evs[1].Format != index.FormatZeekConn || evs[1].BytesOut != 104857600 || evs[1].Duration != 3600.5 || evs[1].Service != "" {
+	if evs[1].Format != schema.FormatZeekConn || evs[1].BytesOut != 104857600 || evs[1].Duration != 3600.5 || evs[1].Service != "" {
 		t.Fatalf("plain json conn: %+v", evs[1])
 	}
 }
@@ -234,7 +240,7 @@ func FuzzTSVHeader(f *testing.F) {
 			return
 		}
 		var st importers.Stats
-		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(e *index.Event) error {
+		Importer{}.Import(context.Background(), src, importers.Options{}, &st, func(e *schema.Event) error {
 			if e.ID == "" || e.Format == "" {
 				t.Fatalf("event without id/format: %+v", e)
 			}
@@ -259,8 +265,8 @@ func TestHandmadeHeaderKnobs(t *testing.T) {
 	}
 	a, b, c := evs[0], evs[1], evs[2]
 	if a.Notice != "SSH::Login_By_Password_Guesser" || a.SrcIP != "198.51.100.23" || a.SrcPort != 40024 || a.DstIP != "10.0.1.10" ||
-		a.DstPort != 22 || a.Reason != "" || a.ZeekUID != "CmES5u32sYpV7JYN" || a.Line != 9 || a.Action != index.ActionNotice ||
-		a.Outcome != index.OutcomeUnknown || a.Message != "SSH::Login_By_Password_Guesser: 198.51.100.23 successfully logged in by guessing passwords" {
+		a.DstPort != 22 || a.Reason != "" || a.ZeekUID != "CmES5u32sYpV7JYN" || a.Line != 9 || a.Action != schema.ActionNotice ||
+		a.Outcome != schema.OutcomeUnknown || a.Message != "SSH::Login_By_Password_Guesser: 198.51.100.23 successfully logged in by guessing passwords" {
 		t.Fatalf("first notice: %+v", a)
 	}
 	if b.Notice != "SSH::Password_Guessing" || b.SrcIP != "203.0.113.9" || b.DstIP != "" || b.DstPort != 0 || b.ZeekUID != "" ||
@@ -305,7 +311,7 @@ func TestBruteforcingNotice(t *testing.T) {
 		t.Fatalf("%d events, %d malformed, %d skipped", len(evs), st.Malformed, st.Skipped)
 	}
 	e := evs[0]
-	if e.Format != index.FormatZeekNotice || e.Notice != "SSH::Password_Guessing" || e.SrcIP != "192.168.56.1" || e.DstIP != "" ||
+	if e.Format != schema.FormatZeekNotice || e.Notice != "SSH::Password_Guessing" || e.SrcIP != "192.168.56.1" || e.DstIP != "" ||
 		e.Reason != "Sampled servers:  192.168.56.103, 192.168.56.103, 192.168.56.103, 192.168.56.103, 192.168.56.103" ||
 		!strings.HasPrefix(e.Message, "SSH::Password_Guessing: 192.168.56.1 appears to be guessing SSH passwords (seen in 10 connections).") ||
 		e.Host != "" || e.Line != 9 {
@@ -351,7 +357,7 @@ func TestRotatedName(t *testing.T) {
 	}
 	n := 0
 	var st importers.Stats
-	imp.Import(context.Background(), src, importers.Options{}, &st, func(*index.Event) error { n++; return nil })
+	imp.Import(context.Background(), src, importers.Options{}, &st, func(*schema.Event) error { n++; return nil })
 	if n != 822 || st.Malformed != 0 {
 		t.Fatalf("%d events, %d malformed", n, st.Malformed)
 	}
@@ -405,8 +411,8 @@ func TestZeekBaselines(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
 			evs, st := loadUnmasked(t, c.file, importers.Options{})
-			ok := count(evs, func(e *index.Event) bool { return e.Outcome == index.OutcomeSuccess })
-			fail := count(evs, func(e *index.Event) bool { return e.Outcome == index.OutcomeFailure })
+			ok := count(evs, func(e *schema.Event) bool { return e.Outcome == schema.OutcomeSuccess })
+			fail := count(evs, func(e *schema.Event) bool { return e.Outcome == schema.OutcomeFailure })
 			if len(evs) != c.events || ok != c.success || fail != c.failure || st.Malformed != 0 {
 				t.Fatalf("%d events (%d success, %d failure), %d malformed", len(evs), ok, fail, st.Malformed)
 			}
@@ -442,9 +448,9 @@ func TestTruncatedGzip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var evs []*index.Event
+	var evs []*schema.Event
 	var st importers.Stats
-	if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(e *index.Event) error { evs = append(evs, e); return nil }); err != nil {
+	if err := (Importer{}).Import(context.Background(), src, importers.Options{}, &st, func(e *schema.Event) error { evs = append(evs, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(evs) == 0 || len(evs) >= len(full) || len(st.FileErrors) != 1 || st.Malformed > 1 {

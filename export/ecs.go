@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // ECS documents: nested objects with Elastic Common Schema names, so
@@ -57,11 +57,11 @@ func sub(m obj, k string) obj {
 // Category maps an action to ECS event.category.
 func Category(action string) string {
 	switch action {
-	case index.ActionAuthSuccess, index.ActionAuthFailure, index.ActionInvalidUser, index.ActionAuthPartial, index.ActionPAM:
+	case schema.ActionAuthSuccess, schema.ActionAuthFailure, schema.ActionInvalidUser, schema.ActionAuthPartial, schema.ActionPAM:
 		return "authentication"
-	case index.ActionConnection, index.ActionNetworkSession, index.ActionNotice:
+	case schema.ActionConnection, schema.ActionNetworkSession, schema.ActionNotice:
 		return "network"
-	case index.ActionProcess:
+	case schema.ActionProcess:
 		return "process"
 	}
 	return "session"
@@ -69,13 +69,13 @@ func Category(action string) string {
 
 func ecsType(action string) []string {
 	switch action {
-	case index.ActionAuthSuccess, index.ActionSessionOpen:
+	case schema.ActionAuthSuccess, schema.ActionSessionOpen:
 		return []string{"start"}
-	case index.ActionSessionClose, index.ActionDisconnect:
+	case schema.ActionSessionClose, schema.ActionDisconnect:
 		return []string{"end"}
-	case index.ActionConnection, index.ActionNetworkSession:
+	case schema.ActionConnection, schema.ActionNetworkSession:
 		return []string{"connection"}
-	case index.ActionProcess, index.ActionCommand:
+	case schema.ActionProcess, schema.ActionCommand:
 		return []string{"start"}
 	}
 	return []string{"info"}
@@ -83,18 +83,18 @@ func ecsType(action string) []string {
 
 func ecsOutcome(o string) string {
 	switch o {
-	case index.OutcomeSuccess, index.OutcomeFailure:
+	case schema.OutcomeSuccess, schema.OutcomeFailure:
 		return o
 	}
 	return "unknown"
 }
 
-func (e *ecsWriter) Event(ev *index.Event) error {
+func (e *ecsWriter) Event(ev *schema.Event) error {
 	d := obj{"@timestamp": ev.TS.UTC().Format(time.RFC3339Nano), "ecs": obj{"version": "8.11.0"}}
 	put(d, "message", ev.Message)
 	evo := sub(d, "event")
 	evo["kind"] = "event"
-	if ev.Action == index.ActionNotice {
+	if ev.Action == schema.ActionNotice {
 		evo["kind"] = "alert"
 	}
 	evo["category"] = Category(ev.Action)
@@ -192,7 +192,7 @@ func contains(xs []string, v string) bool {
 	return false
 }
 
-func (e *ecsWriter) Session(s *index.Session) error {
+func (e *ecsWriter) Session(s *schema.Session) error {
 	d := obj{"@timestamp": s.Start.UTC().Format(time.RFC3339Nano), "ecs": obj{"version": "8.11.0"}}
 	d["message"] = "ssh session " + s.SID + " " + s.User + "@" + s.Host + " from " + s.SrcIP
 	evo := sub(d, "event")

@@ -3,7 +3,7 @@ package sessions
 import (
 	"strings"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // zeekBuilder joins each ssh.log record to the conn.log record with the same
@@ -13,27 +13,27 @@ import (
 // ran, and that also sets the conn service.
 type zeekBuilder struct {
 	ssh  map[string]*sess
-	conn map[string]*index.Event
+	conn map[string]*schema.Event
 	emit func(*sess)
 }
 
 func newZeekBuilder(emit func(*sess)) *zeekBuilder {
-	return &zeekBuilder{ssh: map[string]*sess{}, conn: map[string]*index.Event{}, emit: emit}
+	return &zeekBuilder{ssh: map[string]*sess{}, conn: map[string]*schema.Event{}, emit: emit}
 }
 
 // zeekKey is the uid alone: ssh.log and conn.log of one connection may
 // name the sensor differently (a cluster's conn.log has _node_name, its
 // ssh.log not), and uids are random 96-bit strings.
-func zeekKey(ev *index.Event) string { return ev.ZeekUID }
+func zeekKey(ev *schema.Event) string { return ev.ZeekUID }
 
-func (z *zeekBuilder) add(ev *index.Event) {
+func (z *zeekBuilder) add(ev *schema.Event) {
 	k := zeekKey(ev)
 	switch ev.Format {
-	case index.FormatZeekSSH:
+	case schema.FormatZeekSSH:
 		s := netSession(ev)
 		s.S.Outcome = ev.Outcome
 		if s.S.Outcome == "" {
-			s.S.Outcome = index.OutcomeUnknown
+			s.S.Outcome = schema.OutcomeUnknown
 		}
 		if k == "" {
 			z.done(s)
@@ -49,7 +49,7 @@ func (z *zeekBuilder) add(ev *index.Event) {
 			z.done(old)
 		}
 		z.ssh[k] = s
-	case index.FormatZeekConn:
+	case schema.FormatZeekConn:
 		if k == "" {
 			return
 		}
@@ -65,16 +65,16 @@ func (z *zeekBuilder) add(ev *index.Event) {
 	}
 }
 
-func netSession(ev *index.Event) *sess {
+func netSession(ev *schema.Event) *sess {
 	s := &sess{Kind: kindNet, Format: ev.Format, ZeekUID: ev.ZeekUID, Sensor: ev.Host, DstPort: ev.DstPort}
 	s.S.SrcIP, s.S.SrcPort, s.S.DstIP = ev.SrcIP, ev.SrcPort, ev.DstIP
 	s.addEvent(ev)
-	s.S.Outcome = index.OutcomeUnknown
+	s.S.Outcome = schema.OutcomeUnknown
 	sizes(s, ev)
 	return s
 }
 
-func joinConn(s *sess, c *index.Event) {
+func joinConn(s *sess, c *schema.Event) {
 	s.addEvent(c)
 	sizes(s, c)
 	if s.S.SrcIP == "" {
@@ -82,7 +82,7 @@ func joinConn(s *sess, c *index.Event) {
 	}
 }
 
-func sizes(s *sess, ev *index.Event) {
+func sizes(s *sess, ev *schema.Event) {
 	if ev.Duration > s.S.Duration {
 		s.S.Duration = ev.Duration
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // sessionSet is every stored session as JSON, sorted: two stores hold the
@@ -53,7 +54,7 @@ func TestTouchedUntilRebuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var first, later []*index.Event
+	var first, later []*schema.Event
 	hosts := map[string]bool{}
 	for _, ev := range evs {
 		if ev.Host == "build07" {
@@ -125,9 +126,9 @@ func TestTouchedAllAndNetwork(t *testing.T) {
 	if err := st.ClearTouched(index.Touched{All: true}); err != nil {
 		t.Fatal(err)
 	}
-	ingest(t, st, []*index.Event{{ID: "z1", Host: "sensor01", Format: index.FormatZeekSSH, Action: index.ActionNetworkSession}})
+	ingest(t, st, []*schema.Event{{ID: "z1", Host: "sensor01", Format: schema.FormatZeekSSH, Action: schema.ActionNetworkSession}})
 	tc, _ = st.Touched()
-	if !tc.Has(index.FormatZeekSSH) || Pending(tc) != nil {
+	if !tc.Has(schema.FormatZeekSSH) || Pending(tc) != nil {
 		t.Fatalf("zeek: %+v pending %v", tc, Pending(tc))
 	}
 }

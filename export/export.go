@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Formats.
@@ -32,8 +32,8 @@ func Formats() []string { return []string{ECS, CSV, JSONL, Timesketch} }
 
 // Writer writes records of one kind in one format.
 type Writer interface {
-	Event(*index.Event) error
-	Session(*index.Session) error
+	Event(*schema.Event) error
+	Session(*schema.Session) error
 	// Row writes a generic record (findings): keys in a fixed order.
 	Row(r Record) error
 	Close() error
@@ -77,10 +77,10 @@ type jsonlWriter struct {
 	enc *json.Encoder
 }
 
-func (j *jsonlWriter) Event(ev *index.Event) error    { return j.enc.Encode(ev) }
-func (j *jsonlWriter) Session(s *index.Session) error { return j.enc.Encode(s) }
-func (j *jsonlWriter) Row(r Record) error             { return j.enc.Encode(recordMap(r)) }
-func (j *jsonlWriter) Close() error                   { return j.w.Flush() }
+func (j *jsonlWriter) Event(ev *schema.Event) error    { return j.enc.Encode(ev) }
+func (j *jsonlWriter) Session(s *schema.Session) error { return j.enc.Encode(s) }
+func (j *jsonlWriter) Row(r Record) error              { return j.enc.Encode(recordMap(r)) }
+func (j *jsonlWriter) Close() error                    { return j.w.Flush() }
 
 func recordMap(r Record) map[string]any {
 	m := make(map[string]any, len(r.Fields)+1)
@@ -119,7 +119,7 @@ func itoa(v int) string {
 	return strconv.Itoa(v)
 }
 
-func (c *csvWriter) Event(ev *index.Event) error {
+func (c *csvWriter) Event(ev *schema.Event) error {
 	if err := c.writeHeader(CSVEventColumns); err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (c *csvWriter) Event(ev *index.Event) error {
 	}))
 }
 
-func (c *csvWriter) Session(s *index.Session) error {
+func (c *csvWriter) Session(s *schema.Session) error {
 	if err := c.writeHeader(CSVSessionColumns); err != nil {
 		return err
 	}

@@ -5,18 +5,19 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Outcome is one run of a saved event query.
 type Outcome struct {
-	Name      string         `json:"name"`
-	Query     string         `json:"query"`
-	Target    string         `json:"target"`
-	CountThen int            `json:"count_then"`
-	CountNow  int            `json:"count_now"`
-	NewCount  int            `json:"new_count"`
-	Newest    time.Time      `json:"newest,omitzero"`
-	New       []*index.Event `json:"new,omitempty"`
+	Name      string          `json:"name"`
+	Query     string          `json:"query"`
+	Target    string          `json:"target"`
+	CountThen int             `json:"count_then"`
+	CountNow  int             `json:"count_now"`
+	NewCount  int             `json:"new_count"`
+	Newest    time.Time       `json:"newest,omitzero"`
+	New       []*schema.Event `json:"new,omitempty"`
 	// NewItems holds the new hits of session and finding queries.
 	NewItems []any `json:"new_items,omitempty"`
 }
@@ -44,7 +45,7 @@ func RunEvents(ctx context.Context, s *index.Store, q Query, limit int, now time
 	}
 	// A query never run before has nothing "new": everything is its baseline.
 	if !q.LastRun.IsZero() {
-		err = s.EachSinceMark(ctx, iq, q.LastMark, func(ev *index.Event) error {
+		err = s.EachSinceMark(ctx, iq, q.LastMark, func(ev *schema.Event) error {
 			out.NewCount++
 			if limit <= 0 || len(out.New) < limit {
 				out.New = append(out.New, ev)

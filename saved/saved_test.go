@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 const commented = `# sshtrail config for case 42
@@ -83,7 +84,7 @@ func TestRunNewSinceLastRun(t *testing.T) {
 	base := time.Date(2026, 3, 14, 2, 0, 0, 0, time.UTC)
 	add := func(i int, user string, ts time.Time) {
 		w := s.NewWriter(0)
-		w.Add(&index.Event{ID: index.EventID("t", int64(i), user), TS: ts, Host: "h", User: user, Action: index.ActionAuthSuccess, Message: "Accepted password for " + user})
+		w.Add(&schema.Event{ID: schema.EventID("t", int64(i), user), TS: ts, Host: "h", User: user, Action: schema.ActionAuthSuccess, Message: "Accepted password for " + user})
 		if _, err := w.Close(); err != nil {
 			t.Fatal(err)
 		}

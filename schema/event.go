@@ -1,14 +1,14 @@
-// Package index owns sshtrail's schema (Event, Session), the Bleve mapping and
-// the on-disk Store. It knows nothing about log formats or the UI.
-package index
+// Package schema is what every other package stands on: the normalized
+// Event and Session, the action, outcome and format names, EventID and the
+// field table. Standard library only: a format parser importing it pulls in
+// nothing of the store.
+package schema
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"time"
-	"unicode/utf8"
 )
 
 // Actions fixed by DESIGN.md: one attempt is one event, so counts mean the
@@ -99,27 +99,6 @@ type Event struct {
 	// place, altering the evidence. Events read from the store get Message
 	// back byte for byte; JSON readers decode message_raw.
 	MessageRaw string `json:"message_raw,omitempty"`
-}
-
-// withRaw returns ev ready to encode: itself, or a copy carrying the raw
-// bytes of a message that is not valid UTF-8.
-func (ev *Event) withRaw() *Event {
-	if ev.MessageRaw != "" || utf8.ValidString(ev.Message) {
-		return ev
-	}
-	c := *ev
-	c.MessageRaw = base64.StdEncoding.EncodeToString([]byte(ev.Message))
-	return &c
-}
-
-// restoreRaw puts the original message bytes back after decoding.
-func (ev *Event) restoreRaw() {
-	if ev.MessageRaw == "" {
-		return
-	}
-	if b, err := base64.StdEncoding.DecodeString(ev.MessageRaw); err == nil {
-		ev.Message = string(b)
-	}
 }
 
 // EventID is the stable id of a record: the same bytes at the same place in

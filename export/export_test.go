@@ -10,16 +10,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // A real line from fail2ban's sshd corpus (an injection attempt in the user
 // name), as the authlog importer turns it into an event.
-func sampleEvent() *index.Event {
-	return &index.Event{
+func sampleEvent() *schema.Event {
+	return &schema.Event{
 		ID: "0a1b2c", TS: time.Date(2026, 3, 14, 2, 47, 1, 123000000, time.UTC), TSRaw: "Mar 14 02:47:01",
 		Format: "authlog", File: "/case/bastion01/auth.log", Line: 42, Host: "bastion01", Program: "sshd", PID: 4242,
-		Action: index.ActionAuthSuccess, Outcome: index.OutcomeSuccess, User: "deploy", UID: "1001",
+		Action: schema.ActionAuthSuccess, Outcome: schema.OutcomeSuccess, User: "deploy", UID: "1001",
 		SrcIP: "198.51.100.23", SrcPort: 40024, DstIP: "10.0.1.10", DstPort: 22, Method: "password",
 		Message: "Accepted password for deploy from 198.51.100.23 port 40024 ssh2",
 	}
@@ -77,8 +77,8 @@ func TestECSFields(t *testing.T) {
 		t.Errorf("related.user %v", users)
 	}
 	for _, a := range []struct{ action, cat string }{
-		{index.ActionInvalidUser, "authentication"}, {index.ActionSessionOpen, "session"},
-		{index.ActionConnection, "network"}, {index.ActionNetworkSession, "network"}, {index.ActionDisconnect, "session"},
+		{schema.ActionInvalidUser, "authentication"}, {schema.ActionSessionOpen, "session"},
+		{schema.ActionConnection, "network"}, {schema.ActionNetworkSession, "network"}, {schema.ActionDisconnect, "session"},
 	} {
 		if Category(a.action) != a.cat {
 			t.Errorf("category(%s) = %s", a.action, Category(a.action))
@@ -117,7 +117,7 @@ func TestTimesketchRequired(t *testing.T) {
 	var buf bytes.Buffer
 	w, _ := New(Timesketch, &buf)
 	w.Event(sampleEvent())
-	w.Session(&index.Session{SID: "s1", Host: "db02", User: "postgres", SrcIP: "10.0.1.10", Start: time.Date(2026, 3, 14, 3, 5, 0, 0, time.UTC)})
+	w.Session(&schema.Session{SID: "s1", Host: "db02", User: "postgres", SrcIP: "10.0.1.10", Start: time.Date(2026, 3, 14, 3, 5, 0, 0, time.UTC)})
 	w.Row(Record{Time: time.Date(2026, 3, 14, 3, 6, 0, 0, time.UTC), Message: "brute force", Fields: []Field{{"rule", "SSH_Brute_Force"}}})
 	w.Close()
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
@@ -150,7 +150,7 @@ func TestJSONEscapesControls(t *testing.T) {
 	if bytes.ContainsAny(buf.Bytes(), "\x1b\x07") {
 		t.Fatalf("raw control bytes in JSON output: %q", buf.String())
 	}
-	var back index.Event
+	var back schema.Event
 	json.Unmarshal(buf.Bytes(), &back)
 	if back.User != ev.User {
 		t.Fatalf("round trip %q", back.User)

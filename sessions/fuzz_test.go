@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // FuzzBuild feeds arbitrary event sequences (each 7 bytes pick an action,
@@ -16,21 +16,21 @@ func FuzzBuild(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 1, 1, 5, 2, 0, 0, 1, 1, 1, 5, 6, 0, 0, 1, 1, 1, 5, 7, 0, 0, 1, 1, 1, 5})
 	f.Add([]byte{2, 0, 1, 2, 0, 2, 3, 9, 5, 1, 0, 0, 3, 1, 10, 4, 2, 3, 3, 1, 0, 11, 5, 0, 0, 2, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		actions := []string{index.ActionConnection, index.ActionAuthFailure, index.ActionAuthSuccess, index.ActionInvalidUser,
-			index.ActionPAM, index.ActionSessionOpen, index.ActionSessionClose, index.ActionDisconnect, index.ActionCommand,
-			index.ActionProcess, index.ActionNetworkSession, index.ActionOther}
-		formats := []string{index.FormatAuthlog, index.FormatJournal, index.FormatAuditd, index.FormatZeekSSH, index.FormatZeekConn, index.FormatUnified}
+		actions := []string{schema.ActionConnection, schema.ActionAuthFailure, schema.ActionAuthSuccess, schema.ActionInvalidUser,
+			schema.ActionPAM, schema.ActionSessionOpen, schema.ActionSessionClose, schema.ActionDisconnect, schema.ActionCommand,
+			schema.ActionProcess, schema.ActionNetworkSession, schema.ActionOther}
+		formats := []string{schema.FormatAuthlog, schema.FormatJournal, schema.FormatAuditd, schema.FormatZeekSSH, schema.FormatZeekConn, schema.FormatUnified}
 		hosts := []string{"a", "b", "c", ""}
 		users := []string{"", "root", "bob"}
 		ips := []string{"", "10.0.0.1", "10.0.0.2", "::ffff:10.0.0.3"}
 		programs := []string{"sshd", "sudo", "", "ssh"}
-		var evs []*index.Event
+		var evs []*schema.Event
 		ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 		for i := 0; i+7 <= len(data); i += 7 {
 			d := data[i : i+7]
 			ts = ts.Add(time.Duration(d[6]) * 7 * time.Second)
-			ev := &index.Event{
-				ID: index.EventID("fuzz", int64(i), ""), TS: ts,
+			ev := &schema.Event{
+				ID: schema.EventID("fuzz", int64(i), ""), TS: ts,
 				Action: actions[int(d[0])%len(actions)], Format: formats[int(d[1])%len(formats)],
 				Host: hosts[int(d[2])%len(hosts)], PID: int(d[3] % 4), User: users[int(d[4])%len(users)],
 				SrcIP: ips[int(d[5])%len(ips)], SrcPort: int(d[5] % 3), DstIP: ips[int(d[3])%len(ips)],
@@ -47,9 +47,9 @@ func FuzzBuild(f *testing.F) {
 		seen := map[string]int{}
 		process := map[string]bool{}
 		for _, ev := range evs {
-			process[ev.ID] = ev.Action == index.ActionProcess
+			process[ev.ID] = ev.Action == schema.ActionProcess
 		}
-		bySID := map[string]index.Session{}
+		bySID := map[string]schema.Session{}
 		for _, s := range ss {
 			if _, dup := bySID[s.SID]; dup {
 				t.Fatalf("duplicate sid %s", s.SID)

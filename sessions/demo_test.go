@@ -13,7 +13,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	importrun "github.com/sshtrail/sshtrail/importers/ingest"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // The demo case (sample-data/case, story and expected results in
@@ -77,15 +77,15 @@ func TestDemoCase(t *testing.T) {
 
 	// Every host-log session of the case was also seen by a Zeek sensor.
 	for _, s := range ss {
-		if !slices.Contains(s.Sources, index.FormatZeekSSH) || !slices.Contains(s.Sources, index.FormatZeekConn) {
+		if !slices.Contains(s.Sources, schema.FormatZeekSSH) || !slices.Contains(s.Sources, schema.FormatZeekConn) {
 			t.Errorf("%s %s@%s %s: sources %v, want Zeek too", s.Start.Format(time.DateTime), s.User, s.Host, s.SrcIP, s.Sources)
 		}
 	}
-	guesses := find(ss, func(s index.Session) bool { return s.SrcIP == "198.51.100.23" && s.Outcome == index.OutcomeFailure })
+	guesses := find(ss, func(s schema.Session) bool { return s.SrcIP == "198.51.100.23" && s.Outcome == schema.OutcomeFailure })
 	if len(guesses) != 48 {
 		t.Errorf("guessing connections = %d, want 48", len(guesses))
 	}
-	in := find(ss, func(s index.Session) bool { return s.SrcIP == "198.51.100.23" && s.Outcome == index.OutcomeSuccess })
+	in := find(ss, func(s schema.Session) bool { return s.SrcIP == "198.51.100.23" && s.Outcome == schema.OutcomeSuccess })
 	if len(in) != 1 {
 		t.Fatalf("intrusion logons = %d", len(in))
 	}
@@ -103,13 +103,13 @@ func TestDemoCase(t *testing.T) {
 	if !sawShadow || !sawTunnel {
 		t.Errorf("intrusion commands = %q", intr.Commands)
 	}
-	pg := find(ss, func(s index.Session) bool { return s.User == "postgres" })
+	pg := find(ss, func(s schema.Session) bool { return s.User == "postgres" })
 	if len(pg) != 1 || pg[0].Host != "db02" || pg[0].Parent != intr.SID || pg[0].SrcIP != "10.0.1.10" {
 		t.Fatalf("postgres = %+v", pg)
 	}
-	wiped := find(ss, func(s index.Session) bool { return s.Host == "vcs01" && s.Start.Day() == 14 })
+	wiped := find(ss, func(s schema.Session) bool { return s.Host == "vcs01" && s.Start.Day() == 14 })
 	if len(wiped) != 1 || !slices.Equal(wiped[0].Sources, []string{"zeek_ssh", "zeek_conn"}) || wiped[0].Parent != pg[0].SID ||
-		wiped[0].Outcome != index.OutcomeSuccess {
+		wiped[0].Outcome != schema.OutcomeSuccess {
 		t.Errorf("vcs01 Zeek-only = %+v", wiped)
 	}
 

@@ -10,23 +10,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // genEvents makes n synthetic events (hand-made, for benchmarks): 50 hosts
 // under brute force (4 failures and a disconnect per connection), and
 // internal logins with sudo, Zeek ssh+conn records and closes, interleaved
 // the way one host's auth log interleaves its pids.
-func genEvents(n int) []*index.Event {
+func genEvents(n int) []*schema.Event {
 	r := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	out := make([]*index.Event, 0, n)
+	out := make([]*schema.Event, 0, n)
 	seq := 0
-	add := func(e index.Event) {
+	add := func(e schema.Event) {
 		seq++
-		e.ID = index.EventID("bench", int64(seq), "")
+		e.ID = schema.EventID("bench", int64(seq), "")
 		if e.Format == "" {
-			e.Format = index.FormatAuthlog
+			e.Format = schema.FormatAuthlog
 		}
 		out = append(out, &e)
 	}
@@ -39,24 +39,24 @@ func genEvents(n int) []*index.Event {
 			ip := fmt.Sprintf("203.0.%d.%d", r.IntN(256), r.IntN(256))
 			port := 1024 + r.IntN(60000)
 			for i := range 4 {
-				add(index.Event{TS: ts.Add(time.Duration(i) * time.Second), Host: host, PID: pid, Program: "sshd",
-					Action: index.ActionAuthFailure, Outcome: index.OutcomeFailure, User: "root", SrcIP: ip, SrcPort: port, Method: "password"})
+				add(schema.Event{TS: ts.Add(time.Duration(i) * time.Second), Host: host, PID: pid, Program: "sshd",
+					Action: schema.ActionAuthFailure, Outcome: schema.OutcomeFailure, User: "root", SrcIP: ip, SrcPort: port, Method: "password"})
 			}
-			add(index.Event{TS: ts.Add(5 * time.Second), Host: host, PID: pid, Program: "sshd",
-				Action: index.ActionDisconnect, Outcome: index.OutcomeFailure, SrcIP: ip, SrcPort: port})
+			add(schema.Event{TS: ts.Add(5 * time.Second), Host: host, PID: pid, Program: "sshd",
+				Action: schema.ActionDisconnect, Outcome: schema.OutcomeFailure, SrcIP: ip, SrcPort: port})
 			continue
 		}
 		user := "user" + strconv.Itoa(r.IntN(200))
 		ip := fmt.Sprintf("10.0.%d.%d", r.IntN(4), r.IntN(250))
 		port := 1024 + r.IntN(60000)
-		add(index.Event{TS: ts, Host: host, PID: pid, Program: "sshd", Action: index.ActionAuthSuccess, Outcome: index.OutcomeSuccess,
+		add(schema.Event{TS: ts, Host: host, PID: pid, Program: "sshd", Action: schema.ActionAuthSuccess, Outcome: schema.OutcomeSuccess,
 			User: user, SrcIP: ip, SrcPort: port, Method: "publickey", KeyFP: "SHA256:" + user})
-		add(index.Event{TS: ts, Host: host, PID: pid, Program: "sshd", Action: index.ActionSessionOpen, Outcome: index.OutcomeSuccess, User: user})
-		add(index.Event{TS: ts.Add(10 * time.Second), Host: host, Program: "sudo", Action: index.ActionCommand, Outcome: index.OutcomeSuccess, User: user, TTY: "pts/1", Command: "/usr/bin/id"})
+		add(schema.Event{TS: ts, Host: host, PID: pid, Program: "sshd", Action: schema.ActionSessionOpen, Outcome: schema.OutcomeSuccess, User: user})
+		add(schema.Event{TS: ts.Add(10 * time.Second), Host: host, Program: "sudo", Action: schema.ActionCommand, Outcome: schema.OutcomeSuccess, User: user, TTY: "pts/1", Command: "/usr/bin/id"})
 		uid := "C" + strconv.Itoa(seq)
-		add(index.Event{TS: ts, Host: "zeek", Format: index.FormatZeekSSH, Action: index.ActionNetworkSession, Outcome: index.OutcomeSuccess, ZeekUID: uid, SrcIP: ip, SrcPort: port, DstIP: "10.1.0." + host[3:], DstPort: 22})
-		add(index.Event{TS: ts, Host: "zeek", Format: index.FormatZeekConn, Action: index.ActionConnection, ZeekUID: uid, SrcIP: ip, SrcPort: port, DstIP: "10.1.0." + host[3:], DstPort: 22, Service: "ssh", Duration: 60, BytesIn: 1000, BytesOut: 2000})
-		add(index.Event{TS: ts.Add(60 * time.Second), Host: host, PID: pid, Program: "sshd", Action: index.ActionSessionClose, Outcome: index.OutcomeSuccess, User: user})
+		add(schema.Event{TS: ts, Host: "zeek", Format: schema.FormatZeekSSH, Action: schema.ActionNetworkSession, Outcome: schema.OutcomeSuccess, ZeekUID: uid, SrcIP: ip, SrcPort: port, DstIP: "10.1.0." + host[3:], DstPort: 22})
+		add(schema.Event{TS: ts, Host: "zeek", Format: schema.FormatZeekConn, Action: schema.ActionConnection, ZeekUID: uid, SrcIP: ip, SrcPort: port, DstIP: "10.1.0." + host[3:], DstPort: 22, Service: "ssh", Duration: 60, BytesIn: 1000, BytesOut: 2000})
+		add(schema.Event{TS: ts.Add(60 * time.Second), Host: host, PID: pid, Program: "sshd", Action: schema.ActionSessionClose, Outcome: schema.OutcomeSuccess, User: user})
 	}
 	return out[:n]
 }

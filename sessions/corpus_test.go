@@ -10,11 +10,11 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	_ "github.com/sshtrail/sshtrail/importers/all"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // importFile runs the real importer of format over path.
-func importFile(t testing.TB, format, path string, opts importers.Options) []*index.Event {
+func importFile(t testing.TB, format, path string, opts importers.Options) []*schema.Event {
 	t.Helper()
 	imp, ok := importers.Lookup(format)
 	if !ok {
@@ -25,9 +25,9 @@ func importFile(t testing.TB, format, path string, opts importers.Options) []*in
 		t.Fatal(err)
 	}
 	defer src.Close()
-	var out []*index.Event
+	var out []*schema.Event
 	var stats importers.Stats
-	err = imp.Import(context.Background(), src, opts, &stats, func(ev *index.Event) error {
+	err = imp.Import(context.Background(), src, opts, &stats, func(ev *schema.Event) error {
 		out = append(out, ev)
 		return nil
 	})
@@ -55,8 +55,8 @@ func sharedCorpus(t testing.TB, rel string) string {
 	}
 }
 
-func find(ss []index.Session, pred func(index.Session) bool) []index.Session {
-	var out []index.Session
+func find(ss []schema.Session, pred func(schema.Session) bool) []schema.Session {
+	var out []schema.Session
 	for _, s := range ss {
 		if pred(s) {
 			out = append(out, s)
@@ -73,7 +73,7 @@ func TestCorpusRHEL7(t *testing.T) {
 	if len(ss) != 11 {
 		t.Fatalf("sessions = %d, want 11", len(ss))
 	}
-	fail := find(ss, func(s index.Session) bool { return s.Outcome == index.OutcomeFailure })
+	fail := find(ss, func(s schema.Session) bool { return s.Outcome == schema.OutcomeFailure })
 	if len(fail) != 10 {
 		t.Errorf("failed sessions = %d, want 10", len(fail))
 	}
@@ -83,7 +83,7 @@ func TestCorpusRHEL7(t *testing.T) {
 		s.Start.Format(time.TimeOnly) != "16:45:20" || s.End.Format(time.TimeOnly) != "16:45:26" {
 		t.Errorf("pid 2738 = %+v", s)
 	}
-	ok := find(ss, func(s index.Session) bool { return s.Outcome == index.OutcomeSuccess })
+	ok := find(ss, func(s schema.Session) bool { return s.Outcome == schema.OutcomeSuccess })
 	if len(ok) != 1 {
 		t.Fatalf("successful sessions = %d", len(ok))
 	}
@@ -96,7 +96,7 @@ func TestCorpusRHEL7(t *testing.T) {
 }
 
 // assertEveryAttemptOnce: no authentication line is dropped or counted twice.
-func assertEveryAttemptOnce(t *testing.T, evs []*index.Event, ss []index.Session) {
+func assertEveryAttemptOnce(t *testing.T, evs []*schema.Event, ss []schema.Session) {
 	t.Helper()
 	in := map[string]int{}
 	for _, s := range ss {
@@ -106,7 +106,7 @@ func assertEveryAttemptOnce(t *testing.T, evs []*index.Event, ss []index.Session
 	}
 	for _, ev := range evs {
 		switch ev.Action {
-		case index.ActionAuthSuccess, index.ActionAuthFailure, index.ActionInvalidUser:
+		case schema.ActionAuthSuccess, schema.ActionAuthFailure, schema.ActionInvalidUser:
 			if in[ev.ID] != 1 {
 				t.Errorf("%s:%d %s is in %d sessions", ev.File, ev.Line, ev.Action, in[ev.ID])
 			}
@@ -118,7 +118,7 @@ func TestCorpusFail2banEveryAttemptVisible(t *testing.T) {
 	evs := importFile(t, "authlog", "testdata/fail2ban-sshd.log", importers.Options{Year: 2005})
 	ss := Build(evs, Options{})
 	assertEveryAttemptOnce(t, evs, ss)
-	if n := len(find(ss, func(s index.Session) bool { return s.Outcome == index.OutcomeSuccess })); n != 7 {
+	if n := len(find(ss, func(s schema.Session) bool { return s.Outcome == schema.OutcomeSuccess })); n != 7 {
 		t.Errorf("successful sessions = %d, want 7", n)
 	}
 }
@@ -132,8 +132,8 @@ func TestCorpusUbuntu1204(t *testing.T) {
 	if len(ss) != 11 {
 		t.Fatalf("sessions = %d, want 11", len(ss))
 	}
-	port := func(p int) index.Session {
-		got := find(ss, func(s index.Session) bool { return s.SrcPort == p })
+	port := func(p int) schema.Session {
+		got := find(ss, func(s schema.Session) bool { return s.SrcPort == p })
 		if len(got) != 1 {
 			t.Fatalf("sessions from port %d: %d", p, len(got))
 		}
@@ -151,11 +151,11 @@ func TestCorpusUbuntu1204(t *testing.T) {
 		t.Errorf("port 60839 commands = %q", s.Commands)
 	}
 	// Begun before the log: sftp child 1332 then monitor 1317 closing.
-	pre := find(ss, func(s index.Session) bool { return s.Start.Format("01-02 15:04:05") == "02-22 10:21:42" })
+	pre := find(ss, func(s schema.Session) bool { return s.Start.Format("01-02 15:04:05") == "02-22 10:21:42" })
 	if len(pre) != 1 || pre[0].End.Format(time.TimeOnly) != "10:26:52" || len(pre[0].Commands) != 4 || pre[0].User != "vagrant" {
 		t.Errorf("session begun before the log = %+v", pre)
 	}
-	open := find(ss, func(s index.Session) bool { return s.End.IsZero() })
+	open := find(ss, func(s schema.Session) bool { return s.End.IsZero() })
 	if len(open) != 3 {
 		t.Errorf("open at the end = %d, want 3 (Feb 9 sftp, 09:18:35, 09:26:59)", len(open))
 	}
@@ -167,7 +167,7 @@ func TestCorpusUbuntu1204(t *testing.T) {
 func TestCorpusLoghubOpenSSH(t *testing.T) {
 	evs := importFile(t, "authlog", sharedCorpus(t, "authlog/loghub-OpenSSH_2k.log"), importers.Options{Year: 2017})
 	ss := Build(evs, Options{})
-	ok := find(ss, func(s index.Session) bool { return s.Outcome == index.OutcomeSuccess })
+	ok := find(ss, func(s schema.Session) bool { return s.Outcome == schema.OutcomeSuccess })
 	if len(ss) != 519 || len(ok) != 1 {
 		t.Fatalf("sessions = %d (%d ok), want 519 (1 ok)", len(ss), len(ok))
 	}
@@ -183,7 +183,7 @@ func TestCorpusLoghubOpenSSH(t *testing.T) {
 func TestCorpusAuditd(t *testing.T) {
 	evs := importFile(t, "auditd", "testdata/go-libaudit-audit-rhel7.log", importers.Options{})
 	ss := Build(evs, Options{})
-	ok := find(ss, func(s index.Session) bool { return s.Outcome == index.OutcomeSuccess })
+	ok := find(ss, func(s schema.Session) bool { return s.Outcome == schema.OutcomeSuccess })
 	if len(ok) != 1 {
 		t.Fatalf("successful sessions = %d: %+v", len(ok), ss)
 	}
@@ -192,7 +192,7 @@ func TestCorpusAuditd(t *testing.T) {
 		!slices.Equal(s.Sources, []string{"auditd"}) || len(s.Events) < 8 {
 		t.Errorf("andrew_kroh = %+v", s)
 	}
-	if n := len(find(ss, func(s index.Session) bool { return s.SrcIP == "190.48.233.76" && s.Outcome == index.OutcomeFailure })); n != 1 {
+	if n := len(find(ss, func(s schema.Session) bool { return s.SrcIP == "190.48.233.76" && s.Outcome == schema.OutcomeFailure })); n != 1 {
 		t.Errorf("failed session from 190.48.233.76 = %d", n)
 	}
 }
@@ -243,7 +243,7 @@ func TestCorpusJournal(t *testing.T) {
 func TestCorpusUnifiedOutOfOrderChild(t *testing.T) {
 	evs := importFile(t, "unified", "testdata/wazuh-macos-sshd-syslog-style.log", importers.Options{Host: "mac1"})
 	ss := Build(evs, Options{})
-	got := find(ss, func(s index.Session) bool { return s.SrcIP == "172.18.1.100" && s.SrcPort == 43042 })
+	got := find(ss, func(s schema.Session) bool { return s.SrcIP == "172.18.1.100" && s.SrcPort == 43042 })
 	if len(got) != 1 {
 		t.Fatalf("sessions from 172.18.1.100:43042 = %d: %+v", len(got), got)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // builder turns a stream of events into per-source sessions. Feed it with
@@ -40,13 +40,13 @@ func newBuilder(opts Options) *builder {
 }
 
 // Add feeds one event (exported for clarity; the type is internal).
-func (b *builder) Add(ev *index.Event) {
+func (b *builder) Add(ev *schema.Event) {
 	switch ev.Format {
-	case index.FormatZeekSSH, index.FormatZeekConn:
+	case schema.FormatZeekSSH, schema.FormatZeekConn:
 		b.zeek.add(ev)
-	case index.FormatZeekNotice:
+	case schema.FormatZeekNotice:
 	default:
-		if ev.Action == index.ActionProcess && isSSHClient(ev) {
+		if ev.Action == schema.ActionProcess && isSSHClient(ev) {
 			b.addClient(ev)
 		}
 		b.host.add(ev)
@@ -55,14 +55,14 @@ func (b *builder) Add(ev *index.Event) {
 
 // addClient records an ssh client process; the login it ran in is looked
 // up now when its host is being built, else at link time.
-func (b *builder) addClient(ev *index.Event) {
+func (b *builder) addClient(ev *schema.Event) {
 	b.clients = append(b.clients, client{Host: ev.Host, User: ev.User, Ses: ev.Ses, TTY: ev.TTY,
 		DstHost: ev.DstHost, DstIP: ev.DstIP, TS: ev.TS, EventID: ev.ID,
 		in: b.host.commandSession(ev)})
 }
 
 // isSSHClient: a process event that names where it connects to.
-func isSSHClient(ev *index.Event) bool {
+func isSSHClient(ev *schema.Event) bool {
 	return ev.DstHost != "" || ev.DstIP != ""
 }
 
@@ -84,7 +84,7 @@ func less(a, b *sess) bool {
 
 // Build runs the whole correlation over events in memory and returns the
 // sessions, joined and linked. Rebuild does the same over a Store.
-func Build(events []*index.Event, opts Options) []index.Session {
+func Build(events []*schema.Event, opts Options) []schema.Session {
 	b := newBuilder(opts)
 	for _, ev := range events {
 		b.Add(ev)

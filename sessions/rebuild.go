@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Stats says what Rebuild did.
@@ -78,7 +79,7 @@ func Finish(ctx context.Context, st *index.Store, opts Options) (stats *Stats, r
 
 // Pending is the hosts a touched record asks to rebuild (nil: all).
 func Pending(t index.Touched) []string {
-	if t.All || t.Has(index.FormatZeekSSH) || t.Has(index.FormatZeekConn) {
+	if t.All || t.Has(schema.FormatZeekSSH) || t.Has(schema.FormatZeekConn) {
 		return nil
 	}
 	if t.Hosts == nil {
@@ -98,12 +99,12 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	want := func(h string) bool { return hosts == nil || only[h] }
 	b := newBuilder(opts)
 	opts.phase("sessions-scan")
-	err := st.Scan(ctx, func(ev *index.Event) error {
+	err := st.Scan(ctx, func(ev *schema.Event) error {
 		switch {
-		case ev.Format == index.FormatZeekSSH || ev.Format == index.FormatZeekConn || want(ev.Host):
+		case ev.Format == schema.FormatZeekSSH || ev.Format == schema.FormatZeekConn || want(ev.Host):
 			stats.Events++
 			b.Add(ev)
-		case ev.Action == index.ActionProcess && isSSHClient(ev):
+		case ev.Action == schema.ActionProcess && isSSHClient(ev):
 			stats.Events++
 			b.addClient(ev)
 		}
@@ -239,7 +240,7 @@ type Filter = index.SessionFilter
 
 // List returns the stored sessions matching f, oldest first. Used by
 // `sshtrail sessions`.
-func List(ctx context.Context, st *index.Store, f Filter) ([]index.Session, error) {
+func List(ctx context.Context, st *index.Store, f Filter) ([]schema.Session, error) {
 	return st.Sessions(ctx, f)
 }
 

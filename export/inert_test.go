@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // hostileCells are user names an attacker can make sshd (or a forged
@@ -157,7 +157,7 @@ func TestMarkdownCellInert(t *testing.T) {
 
 // hostileEvent carries C1 controls and bidi runes in every text field an
 // attacker reaches.
-func hostileEvent() *index.Event {
+func hostileEvent() *schema.Event {
 	ev := sampleEvent()
 	ev.User = "\u009b31m\u202eadmin\u0085\x1b]52;c;ZXZpbA==\x07"
 	ev.Command = "ls \u2066\u061c\u200e\u200f\ufeff\u2069"
@@ -173,7 +173,7 @@ func TestJSONExportsInert(t *testing.T) {
 		if err := w.Event(ev); err != nil {
 			t.Fatal(err)
 		}
-		w.Session(&index.Session{SID: "s1", User: ev.User, Host: "web01", SrcIP: "203.0.113.9"})
+		w.Session(&schema.Session{SID: "s1", User: ev.User, Host: "web01", SrcIP: "203.0.113.9"})
 		w.Row(Record{Message: ev.Message, Fields: []Field{{"user", ev.User}}})
 		if err := w.Close(); err != nil {
 			t.Fatal(err)

@@ -3,7 +3,7 @@ package sessions
 import (
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // hostKey identifies an sshd process in one source of one host.
@@ -39,14 +39,14 @@ func newHostBuilder(opts Options, emit func(*sess)) *hostBuilder {
 // can tell that a pid was reused.
 func startsAttempt(action string) bool {
 	switch action {
-	case index.ActionConnection, index.ActionAuthFailure, index.ActionInvalidUser,
-		index.ActionAuthSuccess, index.ActionAuthPartial:
+	case schema.ActionConnection, schema.ActionAuthFailure, schema.ActionInvalidUser,
+		schema.ActionAuthSuccess, schema.ActionAuthPartial:
 		return true
 	}
 	return false
 }
 
-func (b *hostBuilder) add(ev *index.Event) {
+func (b *hostBuilder) add(ev *schema.Event) {
 	if nk := ev.Format + "\x00" + ev.Host; ev.TS.After(b.now[nk]) {
 		b.now[nk] = ev.TS
 	}
@@ -56,14 +56,14 @@ func (b *hostBuilder) add(ev *index.Event) {
 	if !sshdProgram(ev.Program) {
 		// sudo, su, logind...: commands join the login they ran in; the
 		// rest (sudo's own pam sessions) is not part of an SSH session.
-		if ev.Action == index.ActionCommand || ev.Action == index.ActionProcess {
+		if ev.Action == schema.ActionCommand || ev.Action == schema.ActionProcess {
 			if s := b.commandSession(ev); s != nil {
 				b.apply(s, ev)
 			}
 		}
 		return
 	}
-	if ev.Action == index.ActionProcess || ev.Action == index.ActionCommand && ev.PID == 0 {
+	if ev.Action == schema.ActionProcess || ev.Action == schema.ActionCommand && ev.PID == 0 {
 		if s := b.commandSession(ev); s != nil {
 			b.apply(s, ev)
 		}
@@ -93,7 +93,7 @@ func (b *hostBuilder) add(ev *index.Event) {
 		}
 	}
 	if s == nil {
-		if ev.SrcIP == "" && ev.User == "" || ev.Action == index.ActionOther {
+		if ev.SrcIP == "" && ev.User == "" || ev.Action == schema.ActionOther {
 			return // a line of no session, e.g. a privsep child's key exchange
 		}
 		s = &sess{Kind: kindHost, Format: ev.Format, PID: ev.PID}
@@ -106,7 +106,7 @@ func (b *hostBuilder) add(ev *index.Event) {
 }
 
 // reused says whether ev on s's pid belongs to a new connection.
-func (b *hostBuilder) reused(s *sess, ev *index.Event) bool {
+func (b *hostBuilder) reused(s *sess, ev *schema.Event) bool {
 	if !startsAttempt(ev.Action) {
 		return s.Closed && ev.TS.Sub(s.Last) > b.opts.GapSplit
 	}
@@ -117,9 +117,9 @@ func (b *hostBuilder) reused(s *sess, ev *index.Event) bool {
 		return true
 	case ev.SrcPort != 0 && s.S.SrcPort != 0 && ev.SrcPort != s.S.SrcPort:
 		return true
-	case ev.Action == index.ActionConnection && len(s.S.Events) > 0:
+	case ev.Action == schema.ActionConnection && len(s.S.Events) > 0:
 		return true
-	case ev.Action == index.ActionAuthSuccess && s.Accepted:
+	case ev.Action == schema.ActionAuthSuccess && s.Accepted:
 		return true
 	case !s.Accepted && !s.Last.IsZero() && ev.TS.Sub(s.Last) > b.opts.GapSplit:
 		return true
@@ -132,12 +132,12 @@ func (b *hostBuilder) reused(s *sess, ev *index.Event) bool {
 const maxPidGap = 1000
 
 // mayBeSibling: lines a privsep child or the monitor logs after the login.
-func mayBeSibling(ev *index.Event) bool {
+func mayBeSibling(ev *schema.Event) bool {
 	switch ev.Action {
-	case index.ActionSessionOpen, index.ActionSessionClose, index.ActionOther, index.ActionCommand:
+	case schema.ActionSessionOpen, schema.ActionSessionClose, schema.ActionOther, schema.ActionCommand:
 		return true
-	case index.ActionDisconnect:
-		return ev.Outcome != index.OutcomeFailure
+	case schema.ActionDisconnect:
+		return ev.Outcome != schema.OutcomeFailure
 	}
 	return false
 }
@@ -145,7 +145,7 @@ func mayBeSibling(ev *index.Event) bool {
 // sibling finds the session a line from an unknown pid belongs to: same
 // host and source, compatible user and address, open or closed moments ago.
 // Among several, the nearest lower pid wins (privsep children fork later).
-func (b *hostBuilder) sibling(ev *index.Event) *sess {
+func (b *hostBuilder) sibling(ev *schema.Event) *sess {
 	var best *sess
 	for _, s := range b.live[ev.Host] {
 		if s.Format != ev.Format {
@@ -191,7 +191,7 @@ func closer(c, a, b int) bool {
 // commandSession finds the login a sudo/su line or an audited process ran
 // in: its audit session, else the open login of that user on that tty,
 // else the latest open login of that user on the host.
-func (b *hostBuilder) commandSession(ev *index.Event) *sess {
+func (b *hostBuilder) commandSession(ev *schema.Event) *sess {
 	if ev.Ses != "" {
 		if s := b.bySes[sesKey{ev.Host, ev.Ses}]; s != nil {
 			return s
@@ -208,7 +208,7 @@ func (b *hostBuilder) commandSession(ev *index.Event) *sess {
 	return b.commandIn(ev, false)
 }
 
-func (b *hostBuilder) commandIn(ev *index.Event, sameFormat bool) *sess {
+func (b *hostBuilder) commandIn(ev *schema.Event, sameFormat bool) *sess {
 	var best, fit *sess
 	for _, s := range b.live[ev.Host] {
 		if !s.Accepted || s.Closed || s.S.User != ev.User || ev.User == "" || sameFormat && s.Format != ev.Format {
@@ -240,19 +240,19 @@ func sshdProgram(p string) bool {
 	return false
 }
 
-func (b *hostBuilder) apply(s *sess, ev *index.Event) {
+func (b *hostBuilder) apply(s *sess, ev *schema.Event) {
 	s.addEvent(ev)
 	if ev.Ses != "" {
 		s.Ses = ev.Ses
 		b.bySes[sesKey{ev.Host, ev.Ses}] = s
 	}
-	if s.S.SrcIP == "" && ev.SrcIP != "" && ev.Action != index.ActionCommand && ev.Action != index.ActionProcess {
+	if s.S.SrcIP == "" && ev.SrcIP != "" && ev.Action != schema.ActionCommand && ev.Action != schema.ActionProcess {
 		s.S.SrcIP, s.S.SrcPort = ev.SrcIP, ev.SrcPort
 	}
 	if s.S.SrcPort == 0 && ev.SrcIP == s.S.SrcIP {
 		s.S.SrcPort = ev.SrcPort
 	}
-	if s.S.DstIP == "" && ev.DstIP != "" && ev.Action != index.ActionProcess {
+	if s.S.DstIP == "" && ev.DstIP != "" && ev.Action != schema.ActionProcess {
 		s.S.DstIP = ev.DstIP
 	}
 	if s.S.User == "" && ev.User != "" {
@@ -262,52 +262,52 @@ func (b *hostBuilder) apply(s *sess, ev *index.Event) {
 		s.TTY = ev.TTY
 	}
 	switch ev.Action {
-	case index.ActionAuthFailure:
+	case schema.ActionAuthFailure:
 		if !s.Accepted {
 			s.NFail++
 		}
-	case index.ActionInvalidUser:
+	case schema.ActionInvalidUser:
 		if !s.Accepted {
 			s.NInvalid++
 		}
-	case index.ActionPAM:
-		if ev.Outcome == index.OutcomeFailure && !s.Accepted {
+	case schema.ActionPAM:
+		if ev.Outcome == schema.OutcomeFailure && !s.Accepted {
 			s.PreFail = true
 		}
-	case index.ActionAuthSuccess:
+	case schema.ActionAuthSuccess:
 		s.Accepted = true
 		s.S.User = ev.User
 		s.S.Method, s.S.KeyFP = ev.Method, ev.KeyFP
 		if ev.SrcIP != "" {
 			s.S.SrcIP, s.S.SrcPort = ev.SrcIP, ev.SrcPort
 		}
-	case index.ActionSessionOpen:
-		if ev.Outcome == index.OutcomeFailure { // auditd USER_LOGIN res=failed
+	case schema.ActionSessionOpen:
+		if ev.Outcome == schema.OutcomeFailure { // auditd USER_LOGIN res=failed
 			s.PreFail = true
 		} else {
 			s.Accepted = true
 		}
-	case index.ActionSessionClose:
-		if ev.Outcome != index.OutcomeFailure {
+	case schema.ActionSessionClose:
+		if ev.Outcome != schema.OutcomeFailure {
 			s.Accepted = true // a closing login proves one, even if it began before the log
 		}
 		s.Closed = true
 		if ev.TS.After(s.S.End) {
 			s.S.End = ev.TS
 		}
-	case index.ActionDisconnect:
+	case schema.ActionDisconnect:
 		s.Closed = true
 		if ev.TS.After(s.S.End) {
 			s.S.End = ev.TS
 		}
-		if !s.Accepted && ev.Outcome == index.OutcomeFailure {
+		if !s.Accepted && ev.Outcome == schema.OutcomeFailure {
 			s.PreFail = true
 		}
-		if ev.Outcome == index.OutcomeSuccess && len(s.S.Events) == 1 {
+		if ev.Outcome == schema.OutcomeSuccess && len(s.S.Events) == 1 {
 			s.Accepted = true // a post-auth disconnect of a login that began before the log
 		}
-	case index.ActionCommand, index.ActionProcess:
-		if ev.Action == index.ActionCommand && ev.PID != 0 && sshdProgram(ev.Program) {
+	case schema.ActionCommand, schema.ActionProcess:
+		if ev.Action == schema.ActionCommand && ev.PID != 0 && sshdProgram(ev.Program) {
 			s.Accepted = true // sshd serves requests only after a login
 		}
 		c := ev.Command

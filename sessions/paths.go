@@ -6,16 +6,16 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Path is one chain of hops: the first session came from Origin, each next
 // session was opened from the host of the one before it while that one was
 // open. Hops = len(Sessions) - 1.
 type Path struct {
-	Origin   string          `json:"origin"`
-	Hops     int             `json:"hops"`
-	Sessions []index.Session `json:"sessions"`
+	Origin   string           `json:"origin"`
+	Hops     int              `json:"hops"`
+	Sessions []schema.Session `json:"sessions"`
 }
 
 // Paths returns every root-to-leaf chain of sessions linked by Parent that
@@ -23,16 +23,16 @@ type Path struct {
 // not a path). Failed logons end no path: a chain is where someone got in.
 // Paths are ordered by the start of their first session. Used by
 // `sshtrail paths`.
-func Paths(sessions []index.Session, minHops int) []Path {
+func Paths(sessions []schema.Session, minHops int) []Path {
 	minHops = max(minHops, 1)
-	by := make(map[string]*index.Session, len(sessions))
+	by := make(map[string]*schema.Session, len(sessions))
 	for i := range sessions {
 		by[sessions[i].SID] = &sessions[i]
 	}
-	children := map[string][]*index.Session{}
+	children := map[string][]*schema.Session{}
 	for i := range sessions {
 		s := &sessions[i]
-		if s.Parent != "" && by[s.Parent] != nil && s.Outcome != index.OutcomeFailure {
+		if s.Parent != "" && by[s.Parent] != nil && s.Outcome != schema.OutcomeFailure {
 			children[s.Parent] = append(children[s.Parent], s)
 		}
 	}
@@ -40,8 +40,8 @@ func Paths(sessions []index.Session, minHops int) []Path {
 		sort.SliceStable(c, func(i, j int) bool { return c[i].Start.Before(c[j].Start) })
 	}
 	var out []Path
-	var walk func(chain []*index.Session)
-	walk = func(chain []*index.Session) {
+	var walk func(chain []*schema.Session)
+	walk = func(chain []*schema.Session) {
 		last := chain[len(chain)-1]
 		kids := children[last.SID]
 		if len(kids) == 0 || len(chain) > len(sessions) {
@@ -60,8 +60,8 @@ func Paths(sessions []index.Session, minHops int) []Path {
 	}
 	for i := range sessions {
 		s := &sessions[i]
-		if (s.Parent == "" || by[s.Parent] == nil) && len(children[s.SID]) > 0 && s.Outcome != index.OutcomeFailure {
-			walk([]*index.Session{s})
+		if (s.Parent == "" || by[s.Parent] == nil) && len(children[s.SID]) > 0 && s.Outcome != schema.OutcomeFailure {
+			walk([]*schema.Session{s})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Sessions[0].Start.Before(out[j].Sessions[0].Start) })

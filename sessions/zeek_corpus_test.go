@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/sshtrail/sshtrail/importers"
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // rita (a real internet-facing host, one hour): every ssh.log uid has its
@@ -17,15 +17,15 @@ func TestCorpusZeekUIDJoin(t *testing.T) {
 	if len(sshEv) != 822 || sshEv[0].ZeekUID == "" {
 		t.Skipf("zeek importer: %d ssh.log events, uid %q (needs the uid on ssh.log records)", len(sshEv), sshEv[0].ZeekUID)
 	}
-	for _, order := range [][]*index.Event{append(append([]*index.Event{}, sshEv...), connEv...), append(append([]*index.Event{}, connEv...), sshEv...)} {
+	for _, order := range [][]*schema.Event{append(append([]*schema.Event{}, sshEv...), connEv...), append(append([]*schema.Event{}, connEv...), sshEv...)} {
 		ss := Build(order, Options{})
 		joined, connOnly := 0, 0
-		var first index.Session
+		var first schema.Session
 		for _, s := range ss {
 			switch {
 			case len(s.Sources) == 2 && len(s.Events) == 2:
 				joined++
-			case len(s.Sources) == 1 && s.Sources[0] == index.FormatZeekConn:
+			case len(s.Sources) == 1 && s.Sources[0] == schema.FormatZeekConn:
 				connOnly++
 			}
 			if s.SrcIP == "197.199.224.52" && s.SrcPort == 34188 {

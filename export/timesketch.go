@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Timesketch JSONL: each line needs message, datetime (ISO 8601) and
@@ -25,7 +25,7 @@ func tsBase(t time.Time, msg, desc string) obj {
 	}
 }
 
-func (t *tsWriter) Event(ev *index.Event) error {
+func (t *tsWriter) Event(ev *schema.Event) error {
 	d := tsBase(ev.TS, ev.Message, "Event Recorded")
 	if ev.Message == "" {
 		d["message"] = ev.Action
@@ -45,7 +45,7 @@ func (t *tsWriter) Event(ev *index.Event) error {
 	return t.enc.Encode(d)
 }
 
-func (t *tsWriter) Session(s *index.Session) error {
+func (t *tsWriter) Session(s *schema.Session) error {
 	d := tsBase(s.Start, "ssh session "+s.User+"@"+s.Host+" from "+s.SrcIP, "Session Start")
 	for k, v := range map[string]any{
 		"sid": s.SID, "host": s.Host, "dst_ip": s.DstIP, "user": s.User, "src_ip": s.SrcIP, "src_port": s.SrcPort,

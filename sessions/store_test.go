@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 func openStore(t testing.TB) *index.Store {
@@ -20,7 +21,7 @@ func openStore(t testing.TB) *index.Store {
 	return st
 }
 
-func ingest(t testing.TB, st *index.Store, evs []*index.Event) {
+func ingest(t testing.TB, st *index.Store, evs []*schema.Event) {
 	t.Helper()
 	w := st.NewWriter(0)
 	for _, ev := range evs {
@@ -39,7 +40,7 @@ func TestRebuildSearchPivot(t *testing.T) {
 	evs := scenario()
 	opts := Options{Assets: map[string][]string{"bastion01": {"10.0.1.10"}}}
 	// First import: everything but build07's log.
-	var first, later []*index.Event
+	var first, later []*schema.Event
 	for _, ev := range evs {
 		if ev.Host == "build07" {
 			later = append(later, ev)

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Options tune correlation.
@@ -50,23 +50,23 @@ const (
 // Its JSON is the builder state kept with stored sessions, so incremental
 // rebuilds can re-link hosts that were not re-read.
 type sess struct {
-	S        index.Session `json:"s"`
-	Kind     string        `json:"k"`
-	Format   string        `json:"f,omitempty"`
-	PID      int           `json:"pid,omitempty"`
-	Ses      string        `json:"ses,omitempty"`
-	TTY      string        `json:"tty,omitempty"`
-	ZeekUID  string        `json:"zuid,omitempty"`
-	Sensor   string        `json:"sensor,omitempty"`
-	DstPort  int           `json:"dport,omitempty"`
-	BytesOut int64         `json:"bo,omitempty"`
-	BytesIn  int64         `json:"bi,omitempty"`
-	Accepted bool          `json:"acc,omitempty"`
-	Closed   bool          `json:"closed,omitempty"`
-	NFail    int           `json:"nf,omitempty"`
-	NInvalid int           `json:"ni,omitempty"`
-	PreFail  bool          `json:"pf,omitempty"` // a failure signal other than attempts (pam, pre-auth disconnect)
-	Last     time.Time     `json:"last"`
+	S        schema.Session `json:"s"`
+	Kind     string         `json:"k"`
+	Format   string         `json:"f,omitempty"`
+	PID      int            `json:"pid,omitempty"`
+	Ses      string         `json:"ses,omitempty"`
+	TTY      string         `json:"tty,omitempty"`
+	ZeekUID  string         `json:"zuid,omitempty"`
+	Sensor   string         `json:"sensor,omitempty"`
+	DstPort  int            `json:"dport,omitempty"`
+	BytesOut int64          `json:"bo,omitempty"`
+	BytesIn  int64          `json:"bi,omitempty"`
+	Accepted bool           `json:"acc,omitempty"`
+	Closed   bool           `json:"closed,omitempty"`
+	NFail    int            `json:"nf,omitempty"`
+	NInvalid int            `json:"ni,omitempty"`
+	PreFail  bool           `json:"pf,omitempty"` // a failure signal other than attempts (pam, pre-auth disconnect)
+	Last     time.Time      `json:"last"`
 
 	keys   []hostKey // pids mapped to this session while building
 	merged []*sess   // bases folded into this one by the join
@@ -82,7 +82,7 @@ func (s *sess) node() string {
 	return s.S.DstIP
 }
 
-func (s *sess) addEvent(ev *index.Event) {
+func (s *sess) addEvent(ev *schema.Event) {
 	s.S.Events = append(s.S.Events, ev.ID)
 	if !slices.Contains(s.S.Sources, ev.Format) {
 		s.S.Sources = append(s.S.Sources, ev.Format)
@@ -108,11 +108,11 @@ func (s *sess) finish() {
 	s.S.Failures = max(s.NFail, s.NInvalid)
 	switch {
 	case s.Accepted:
-		s.S.Outcome = index.OutcomeSuccess
+		s.S.Outcome = schema.OutcomeSuccess
 	case s.NFail > 0 || s.NInvalid > 0 || s.PreFail:
-		s.S.Outcome = index.OutcomeFailure
+		s.S.Outcome = schema.OutcomeFailure
 	default:
-		s.S.Outcome = index.OutcomeUnknown
+		s.S.Outcome = schema.OutcomeUnknown
 	}
 	// A connection that never logged in is over at its last line even when
 	// no disconnect was logged; a login without a close is still open.

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // Count is one value and how often it was seen.
@@ -35,10 +37,10 @@ type PivotCard struct {
 	// PeersIn: where its sessions came from (user: source addresses; host,
 	// ip: who logged into it). PeersOut: where sessions went (user: hosts it
 	// logged into; host, ip: hosts logged into from it).
-	PeersIn       []Count         `json:"peers_in,omitempty"`
-	PeersOut      []Count         `json:"peers_out,omitempty"`
-	SessionsTotal uint64          `json:"sessions_total"`
-	Sessions      []index.Session `json:"sessions,omitempty"` // newest first, at most PivotSessions
+	PeersIn       []Count          `json:"peers_in,omitempty"`
+	PeersOut      []Count          `json:"peers_out,omitempty"`
+	SessionsTotal uint64           `json:"sessions_total"`
+	Sessions      []schema.Session `json:"sessions,omitempty"` // newest first, at most PivotSessions
 }
 
 // PivotSessions caps the sessions a card lists (SessionsTotal has them all).
@@ -141,9 +143,9 @@ func eventSide(ctx context.Context, st *index.Store, card *PivotCard, evQ, authQ
 	}
 	for _, c := range counts(facet(auth, "action"), nil) {
 		switch c.Value {
-		case index.ActionAuthSuccess:
+		case schema.ActionAuthSuccess:
 			card.Success += uint64(c.Count)
-		case index.ActionAuthFailure, index.ActionInvalidUser:
+		case schema.ActionAuthFailure, schema.ActionInvalidUser:
 			card.Failure += uint64(c.Count)
 		}
 	}
@@ -215,7 +217,7 @@ func sessionSide(ctx context.Context, st *index.Store, book *AddrBook, card *Piv
 	}
 	card.SessionsTotal = list.Total
 	for _, h := range list.Hits {
-		var se index.Session
+		var se schema.Session
 		js, _ := h.Fields["_src"].(string)
 		if err := json.Unmarshal([]byte(js), &se); err != nil {
 			return fmt.Errorf("pivot: session %s: %w", h.ID, err)

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // linked is the outcome of the join: final sessions plus what was learned.
@@ -82,8 +82,8 @@ func rank(format string) int {
 	return i
 }
 
-var formatOrder = []string{index.FormatAuthlog, index.FormatJournal, index.FormatUnified,
-	index.FormatAuditd, index.FormatZeekSSH, index.FormatZeekConn}
+var formatOrder = []string{schema.FormatAuthlog, schema.FormatJournal, schema.FormatUnified,
+	schema.FormatAuditd, schema.FormatZeekSSH, schema.FormatZeekConn}
 
 func within(a, b time.Time, d time.Duration) bool {
 	if a.IsZero() || b.IsZero() {
@@ -293,8 +293,8 @@ func (l *linked) linkClients(clients []client) {
 			continue
 		}
 		child.S.Events = append(child.S.Events, c.EventID)
-		if !slices.Contains(child.S.Sources, index.FormatAuditd) {
-			child.S.Sources = append(child.S.Sources, index.FormatAuditd)
+		if !slices.Contains(child.S.Sources, schema.FormatAuditd) {
+			child.S.Sources = append(child.S.Sources, schema.FormatAuditd)
 		}
 		if in == nil || in == child {
 			continue
@@ -313,7 +313,7 @@ func (l *linked) containing(c *client) *sess {
 	}
 	var best *sess
 	for _, s := range l.byNode[c.Host] {
-		if s.S.Host != c.Host || s.S.Outcome != index.OutcomeSuccess {
+		if s.S.Host != c.Host || s.S.Outcome != schema.OutcomeSuccess {
 			continue
 		}
 		if c.Ses != "" && s.Ses == c.Ses {
@@ -388,7 +388,7 @@ func (l *linked) hops() {
 	byNode := map[string][]*sess{}
 	for _, s := range l.all {
 		// Without a time (masked Zeek baselines) a session cannot be placed.
-		if s.S.Outcome != index.OutcomeFailure && !s.S.Start.IsZero() {
+		if s.S.Outcome != schema.OutcomeFailure && !s.S.Start.IsZero() {
 			byNode[s.node()] = append(byNode[s.node()], s)
 		}
 	}
@@ -431,8 +431,8 @@ func (l *linked) ancestor(a, b *sess) bool {
 }
 
 // sessions returns the final sessions in start order.
-func (l *linked) sessions() []index.Session {
-	out := make([]index.Session, len(l.all))
+func (l *linked) sessions() []schema.Session {
+	out := make([]schema.Session, len(l.all))
 	for i, s := range l.all {
 		out[i] = s.S
 	}
