@@ -16,6 +16,7 @@ import (
 	_ "github.com/sshtrail/sshtrail/importers/all"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // treeHash hashes every file under dir with its name.
@@ -198,7 +199,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("ignored %d of %d lines (%.0f%%)", got.Ignored, lines, 100*ratio)
 	}
 	t.Logf("%d lines, %d events, %d ignored (%.0f%%)", lines, got.Events, got.Ignored, 100*ratio)
-	for _, f := range []string{index.FormatAuthlog, index.FormatJournal, index.FormatUnified, index.FormatAuditd, index.FormatZeekSSH, index.FormatZeekConn, index.FormatZeekNotice} {
+	for _, f := range []string{schema.FormatAuthlog, schema.FormatJournal, schema.FormatUnified, schema.FormatAuditd, schema.FormatZeekSSH, schema.FormatZeekConn, schema.FormatZeekNotice} {
 		if got.Formats[f] == 0 {
 			t.Errorf("no %s events", f)
 		}
@@ -214,21 +215,21 @@ func checkPlanted(t *testing.T, store *index.Store) {
 	t.Helper()
 	const att, web, bastion, db, win = "198.51.100.77", "10.20.1.11", "10.20.1.10", "10.20.1.12", "10.20.50.5"
 	found := map[string]int{}
-	err := store.Scan(context.Background(), func(ev *index.Event) error {
+	err := store.Scan(context.Background(), func(ev *schema.Event) error {
 		switch {
-		case ev.Host == "web01" && ev.SrcIP == att && ev.Action == index.ActionAuthFailure && ev.Format == index.FormatAuthlog:
+		case ev.Host == "web01" && ev.SrcIP == att && ev.Action == schema.ActionAuthFailure && ev.Format == schema.FormatAuthlog:
 			found["guess"]++
-		case ev.Host == "web01" && ev.SrcIP == att && ev.Action == index.ActionAuthSuccess && ev.User == "deploy" && ev.Method == "password":
+		case ev.Host == "web01" && ev.SrcIP == att && ev.Action == schema.ActionAuthSuccess && ev.User == "deploy" && ev.Method == "password":
 			found["guessed"]++
-		case ev.Host == "bastion01" && ev.SrcIP == web && ev.Action == index.ActionAuthSuccess && ev.User == "deploy" && ev.Method == "publickey":
+		case ev.Host == "bastion01" && ev.SrcIP == web && ev.Action == schema.ActionAuthSuccess && ev.User == "deploy" && ev.Method == "publickey":
 			found["hop1"]++
-		case ev.Host == "db01" && ev.SrcIP == bastion && ev.Action == index.ActionAuthSuccess && ev.User == "postgres" && ev.Format == index.FormatAuthlog:
+		case ev.Host == "db01" && ev.SrcIP == bastion && ev.Action == schema.ActionAuthSuccess && ev.User == "postgres" && ev.Format == schema.FormatAuthlog:
 			found["postgres"]++
-		case ev.Host == "bastion01" && ev.Format == index.FormatAuditd && strings.Contains(ev.Command, "-L 13389:"+win+":3389"):
+		case ev.Host == "bastion01" && ev.Format == schema.FormatAuditd && strings.Contains(ev.Command, "-L 13389:"+win+":3389"):
 			found["tunnel exec"]++
-		case ev.Format == index.FormatZeekConn && ev.SrcIP == db && ev.DstIP == win && ev.DstPort == 3389:
+		case ev.Format == schema.FormatZeekConn && ev.SrcIP == db && ev.DstIP == win && ev.DstPort == 3389:
 			found["rdp"]++
-		case ev.Format == index.FormatZeekNotice && ev.SrcIP == att:
+		case ev.Format == schema.FormatZeekNotice && ev.SrcIP == att:
 			found["notice"]++
 		}
 		return nil
@@ -275,19 +276,19 @@ func TestSingleFilesImport(t *testing.T) {
 	if got.Malformed != 0 || got.Other != 0 || len(got.Unrecognised) != 0 {
 		t.Fatalf("malformed %d other %d unrecognised %v samples %v", got.Malformed, got.Other, got.Unrecognised, got.Samples)
 	}
-	if got.Formats[index.FormatZeekConn] != 5000 {
-		t.Errorf("conn.log: %d events, want 5000", got.Formats[index.FormatZeekConn])
+	if got.Formats[schema.FormatZeekConn] != 5000 {
+		t.Errorf("conn.log: %d events, want 5000", got.Formats[schema.FormatZeekConn])
 	}
-	if n := got.Formats[index.FormatAuthlog] + got.Ignored; n != 20000 {
-		t.Errorf("auth.log: %d events + %d ignored, want 20000 lines", got.Formats[index.FormatAuthlog], got.Ignored)
+	if n := got.Formats[schema.FormatAuthlog] + got.Ignored; n != 20000 {
+		t.Errorf("auth.log: %d events + %d ignored, want 20000 lines", got.Formats[schema.FormatAuthlog], got.Ignored)
 	}
 	// CRON and logind chatter, as in a real auth.log.
 	if got.Ignored < 3000 || got.Ignored > 5000 {
 		t.Errorf("auth.log: %d of 20000 lines ignored", got.Ignored)
 	}
 	var first, last time.Time
-	store.Scan(context.Background(), func(ev *index.Event) error {
-		if ev.Format == index.FormatAuthlog {
+	store.Scan(context.Background(), func(ev *schema.Event) error {
+		if ev.Format == schema.FormatAuthlog {
 			if first.IsZero() || ev.TS.Before(first) {
 				first = ev.TS
 			}
