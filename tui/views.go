@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -17,6 +18,7 @@ import (
 	"github.com/sshtrail/sshtrail/detect"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/intake"
 	"github.com/sshtrail/sshtrail/saved"
 	"github.com/sshtrail/sshtrail/schema"
 	"github.com/sshtrail/sshtrail/sessions"
@@ -609,33 +611,40 @@ func (v *importView) start(path string) tea.Cmd {
 		defer close(done)
 		defer abandon()
 		defer stop()
-		sum, err := ingest.Run(readCtx, st, []string{path}, ingest.Options{
-			Progress: func(p ingest.Progress) {
-				if len(ch) < cap(ch)-importSlack {
-					ch <- importProgressMsg{p: p, ch: ch}
+		// The one import operation the CLI and the demo run too (ingest,
+		// compaction policy, sessions of the touched hosts); its session
+		// step runs under buildCtx, so a stopped reading still gets them.
+		var readOnce sync.Once
+		endRead := func() { readOnce.Do(func() { close(read) }) }
+		sum, err := intake.Run(readCtx, st, []string{path}, intake.Options{
+			Ingest: ingest.Options{
+				Progress: func(p ingest.Progress) {
+					if len(ch) < cap(ch)-importSlack {
+						ch <- importProgressMsg{p: p, ch: ch}
+					}
+				},
+				Options: importersOptions(loc),
+			},
+			Sessions: so,
+			Finish:   buildCtx,
+			Phase: func(name string) {
+				if name == "ingest" {
+					return
+				}
+				endRead()
+				if name == "sessions-scan" {
+					ch <- importPhaseMsg{phase: phaseRebuilding, ch: ch}
 				}
 			},
-			Options: importersOptions(loc),
 		})
-		close(read)
+		endRead()
 		msg := importDoneMsg{sum: sum, err: err}
-		if sum != nil && readCtx.Err() != nil && errors.Is(err, readCtx.Err()) {
+		switch {
+		case err == nil:
+		case buildCtx.Err() != nil && errors.Is(err, context.Canceled):
+			msg.err, msg.unbuilt, msg.stopped = nil, true, readCtx.Err() != nil
+		case sum != nil && readCtx.Err() != nil && errors.Is(err, readCtx.Err()):
 			msg.err, msg.stopped = nil, true
-		}
-		// Finish, not a full rebuild: it rebuilds the hosts the store
-		// records as touched (this import's, and any an earlier run left
-		// undone), as the CLI's import does, even when nothing was added.
-		if msg.err == nil {
-			ch <- importPhaseMsg{phase: phaseRebuilding, ch: ch}
-			stats, ran, rerr := sessions.Finish(buildCtx, st, so)
-			switch {
-			case rerr != nil && buildCtx.Err() != nil:
-				msg.unbuilt = true
-			case rerr != nil:
-				msg.err = fmt.Errorf("import: session rebuild: %w", rerr)
-			case ran:
-				sum.Sessions = stats.Sessions
-			}
 		}
 		ch <- msg
 		close(ch)

@@ -10,6 +10,7 @@ import (
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/intake"
 	sampledata "github.com/sshtrail/sshtrail/sample-data"
 )
 
@@ -56,16 +57,12 @@ func (a *app) demoCmd() *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			sum, err := ingest.Run(cmd.Context(), s, []string{caseDir}, ingest.Options{
-				Options: importers.Options{Year: sampledata.CaseYear, Location: loc},
+			sum, err := intake.Run(cmd.Context(), s, []string{caseDir}, intake.Options{
+				Ingest:   ingest.Options{Options: importers.Options{Year: sampledata.CaseYear, Location: loc}},
+				Sessions: a.sessionOptions(),
 			})
 			if err != nil {
 				return err
-			}
-			for _, hook := range afterImport {
-				if err := hook(cmd, a, s, sum); err != nil {
-					return err
-				}
 			}
 			if noTUI || openWorkbench == nil {
 				printSummary(cmd.OutOrStdout(), dir, sum)

@@ -16,18 +16,8 @@ import (
 	_ "github.com/sshtrail/sshtrail/importers/all" // every format
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
+	"github.com/sshtrail/sshtrail/intake"
 )
-
-// compactAfter is the number of new events after which an import merges
-// the index's segments.
-const compactAfter = 50000
-
-// compactSegments is the segment count past which an import compacts
-// whatever it added (a 60k-event import leaves ~100; a compacted index 2–4).
-const compactSegments = 40
-
-// afterImport hooks run after events are written (session rebuild).
-var afterImport []func(cmd *cobra.Command, a *app, s *index.Store, sum *ingest.Summary) error
 
 func (a *app) importCmd() *cobra.Command {
 	var (
@@ -70,42 +60,14 @@ func (a *app) importCmd() *cobra.Command {
 			if !asJSON && isTerminal(os.Stderr) {
 				opts.Progress = progressPrinter(os.Stderr)
 			}
-			a.phase("ingest")
-			sum, err := ingest.Run(cmd.Context(), s, args, opts)
+			sum, err := intake.Run(cmd.Context(), s, args, intake.Options{
+				Ingest: opts, Sessions: a.sessionOptions(), NoSessions: noSessions, Phase: a.phase,
+			})
 			if opts.Progress != nil {
 				fmt.Fprint(os.Stderr, "\r\033[K")
 			}
 			if err != nil {
 				return err
-			}
-			// By segments too: an import that stopped before its compaction
-			// (killed, out of disk) is compacted by the re-run that adds
-			// nothing.
-			if sum.Added >= compactAfter || s.Segments() > compactSegments {
-				// Hundreds of small segments slow every later query. Before the
-				// session rebuild: compacting after it measured 668 MB peak RSS
-				// (the rebuild's heap plus the mapped index) instead of 507 MB.
-				t := time.Now()
-				a.phase("compact")
-				if err := s.Compact(cmd.Context()); err != nil {
-					return err
-				}
-				d := time.Since(t)
-				sum.Assumed = append(sum.Assumed, fmt.Sprintf("index compacted in %.1fs (included in took)", d.Seconds()))
-				// The import is not done until the index is compacted: the
-				// rate users see (and make bench reports) includes it.
-				sum.Took += d
-				sum.Seconds = sum.Took.Seconds()
-				sum.EventsPerSec = float64(sum.Events) / sum.Seconds
-			}
-			if !noSessions {
-				for _, hook := range afterImport {
-					if err := hook(cmd, a, s, sum); err != nil {
-						return err
-					}
-				}
-			} else if sum.Added > 0 {
-				sum.Assumed = append(sum.Assumed, "sessions not rebuilt (--no-sessions): the next command that opens the index rebuilds them")
 			}
 			if asJSON {
 				enc := json.NewEncoder(inert(cmd.OutOrStdout()))

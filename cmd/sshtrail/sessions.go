@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/export"
-	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/saved"
 	"github.com/sshtrail/sshtrail/schema"
@@ -20,20 +19,6 @@ import (
 
 func init() {
 	extraCommands = append(extraCommands, (*app).sessionsCmd, (*app).pivotCmd, (*app).pathsCmd)
-	// Sessions are rebuilt after each import for the hosts that got events
-	// since the last rebuild (this import's, and any an earlier one left
-	// undone: a re-import repairs a killed one even when it adds nothing).
-	afterImport = append(afterImport, func(cmd *cobra.Command, a *app, s *index.Store, sum *ingest.Summary) error {
-		st, ran, err := sessions.Finish(cmd.Context(), s, a.sessionOptions())
-		if err != nil {
-			return err
-		}
-		if ran {
-			sum.Sessions = st.Sessions
-			sum.SessionsSeconds = st.Took.Seconds()
-		}
-		return nil
-	})
 	searchSessions = func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, limit int, asJSON bool) error {
 		res, err := s.SearchSessions(cmd.Context(), q, index.Page{Size: limit})
 		if err != nil {
