@@ -87,7 +87,7 @@ func (r YAMLRule) compile(where string, line int) (*userRule, error) {
 		}
 		sev = s
 	}
-	if r.GroupBy != "" && !groupable[r.GroupBy] {
+	if r.GroupBy != "" && !isGroupable(r.GroupBy) {
 		return nil, bad("group_by %q is not an event field (one of %s)", r.GroupBy, strings.Join(groupableList(), ", "))
 	}
 	if r.Threshold < 0 {
