@@ -157,25 +157,15 @@ func (e *ecsWriter) Event(ev *schema.Event) error {
 			r["hosts"] = []string{ev.Host}
 		}
 	}
-	// ECS has no SSH fieldset: the rest keeps sshtrail's (Zeek-like) names.
+	// ECS has no SSH fieldset: every field without an ECS name (the field
+	// table's ECS column) keeps sshtrail's (Zeek-like) name here, so a
+	// field added to the table is exported without a change here.
 	x := obj{}
-	put(x, "format", ev.Format)
-	put(x, "method", ev.Method)
-	put(x, "key_type", ev.KeyType)
-	put(x, "key_fp", ev.KeyFP)
-	put(x, "sid", ev.SID)
-	put(x, "client", ev.Client)
-	put(x, "server", ev.Server)
-	put(x, "hassh", ev.HASSH)
-	put(x, "hassh_server", ev.HASSHServer)
-	put(x, "tty", ev.TTY)
-	put(x, "reason", ev.Reason)
-	put(x, "forward", ev.Forward)
-	put(x, "ses", ev.Ses)
-	put(x, "conn_state", ev.ConnState)
-	put(x, "service", ev.Service)
-	put(x, "notice", ev.Notice)
-	put(x, "zeek_uid", ev.ZeekUID)
+	for _, f := range schema.EventFields {
+		if f.ECS == "" {
+			put(x, f.Name, f.Value(ev))
+		}
+	}
 	put(x, "line", ev.Line)
 	if len(x) > 0 {
 		d["sshtrail"] = x
