@@ -15,7 +15,6 @@ type bucket struct {
 	users       map[string]int
 	hosts       map[string]int
 	srcs        map[string]int
-	extra       map[string]int
 }
 
 func (b *bucket) add(r *rec) {

@@ -34,9 +34,6 @@ func (Importer) Sniff(head []byte) bool {
 	return bytes.Contains(h, []byte(`"__REALTIME_TIMESTAMP"`)) || bytes.Contains(h, []byte(`"__CURSOR"`))
 }
 
-// rs starts each record in `journalctl -o json-seq` (RFC 7464).
-const rs = 0x1e
-
 // Import streams src one record at a time. One record is one line, except
 // for json-pretty output, where a line holding only "{" opens a record that
 // a line holding only "}" closes (bounded by importers.MaxLine).
