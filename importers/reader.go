@@ -25,54 +25,6 @@ const HeadSize = 4096
 // MaxLine is the longest line kept whole; longer lines are cut and counted.
 const MaxLine = 1 << 20
 
-// MaxRatio is the decompression ratio past which a compressed file is treated
-// as a bomb. Real logs compress 10–30:1; MaxRatioFloor keeps tiny files of
-// repeated text from tripping it.
-const (
-	MaxRatio      = 1000
-	MaxRatioFloor = 64 << 20
-)
-
-// DefaultMaxExpanded caps the decompressed size of one file. The ratio check
-// alone let a 5.9 MB .gz of one repeated line (298:1) run for minutes into
-// hundreds of MB of index; no real single rotated log comes near 20 GiB.
-const DefaultMaxExpanded int64 = 20 << 30
-
-// ErrBomb matches (errors.Is) every BombError.
-var ErrBomb = errors.New("decompression bomb")
-
-// BombError stops a compressed file that expands too far: past MaxRatio, or
-// past the absolute cap. What was read before it is kept.
-type BombError struct {
-	Kind  string // gzip, bzip2
-	Limit int64  // the absolute cap that was hit; 0 for the ratio check
-}
-
-func (e *BombError) Error() string {
-	if e.Limit == 0 {
-		return fmt.Sprintf("decompression ratio over %d:1 (%s bomb?)", MaxRatio, e.Kind)
-	}
-	return fmt.Sprintf("expanded past %s (%s bomb?)", FormatSize(e.Limit), e.Kind)
-}
-
-// Is makes errors.Is(err, ErrBomb) true.
-func (e *BombError) Is(target error) bool { return target == ErrBomb }
-
-// FormatSize writes n bytes in binary units ("20 GiB", "1.5 MiB").
-func FormatSize(n int64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	f := float64(n)
-	i := 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	if f == float64(int64(f)) {
-		return fmt.Sprintf("%d %s", int64(f), units[i])
-	}
-	return fmt.Sprintf("%.1f %s", f, units[i])
-}
-
 // SpecialFileError refuses a path that is not a regular file: reading a FIFO
 // blocks until some writer comes (forever, holding the index lock), and a
 // device like /dev/zero never ends.
@@ -357,44 +309,6 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	}
 }
 
-type bombGuard struct {
-	r    io.Reader
-	raw  *countingReader
-	kind string
-	max  int64
-	n    int64
-}
-
-func (b *bombGuard) Read(p []byte) (int, error) {
-	if b.n >= b.max {
-		return 0, &BombError{Kind: b.kind, Limit: b.max}
-	}
-	if left := b.max - b.n; int64(len(p)) > left {
-		p = p[:left]
-	}
-	n, err := b.r.Read(p)
-	b.n += int64(n)
-	if b.n > MaxRatioFloor && b.n > MaxRatio*b.raw.n {
-		return n, &BombError{Kind: b.kind}
-	}
-	if err == nil && b.n >= b.max {
-		// Past the cap only if there is more: probe one byte.
-		var one [1]byte
-		m, perr := b.r.Read(one[:])
-		if m > 0 || perr == nil {
-			return n, &BombError{Kind: b.kind, Limit: b.max}
-		}
-		err = perr
-	}
-	return n, err
-}
-
-// holdReader hands out a plain file up to its last newline. The bytes after
-// it are a line the writer has not finished: at EOF they are dropped and
-// counted in held, so they are neither stored cut nor skipped later as
-// "already read" (the resume point counts what was handed out). Bytes after
-// the last newline that exceed MaxLine belong to a line LineReader cuts
-// anyway, whose kept part no longer changes: they pass.
 type holdReader struct {
 	r     io.Reader
 	buf   []byte // buf[off:ready] may be handed out; buf[ready:] follows the last newline
@@ -452,70 +366,4 @@ func (h *holdReader) Read(p []byte) (int, error) {
 			h.long = true
 		}
 	}
-}
-
-// LineReader reads lines of any length with bounded memory: a line over
-// MaxLine is cut to MaxLine bytes and reported as truncated; the rest of it
-// is skipped.
-type LineReader struct {
-	r      *bufio.Reader
-	buf    []byte
-	lineNo int64
-	offset int64 // byte offset of the next line
-}
-
-// NewLineReader reads lines from r.
-func NewLineReader(r *bufio.Reader) *LineReader { return &LineReader{r: r} }
-
-// Line is one line without its terminator. Bytes is only valid until the next call.
-type Line struct {
-	Bytes     []byte
-	No        int64 // 1-based
-	Offset    int64 // byte offset of the line start in the decompressed stream
-	Truncated bool
-}
-
-// Next returns the next line, or io.EOF. A read error mid-line (truncated
-// gzip, bomb) returns the partial line first, then the error on the next call.
-func (lr *LineReader) Next() (Line, error) {
-	lr.buf = lr.buf[:0]
-	start := lr.offset
-	truncated := false
-	for {
-		chunk, err := lr.r.ReadSlice('\n')
-		lr.offset += int64(len(chunk))
-		if len(lr.buf)+len(chunk) > MaxLine {
-			room := MaxLine - len(lr.buf)
-			if room > 0 {
-				lr.buf = append(lr.buf, chunk[:room]...)
-			}
-			truncated = true
-		} else {
-			lr.buf = append(lr.buf, chunk...)
-		}
-		if err == bufio.ErrBufferFull {
-			continue
-		}
-		if err != nil && len(lr.buf) == 0 {
-			return Line{}, err
-		}
-		if err != nil && err != io.EOF && (errors.Is(err, ErrBomb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-			// A line cut by the expansion cap or by cancellation is no line:
-			// it would be stored cut. The error repeats on the next call.
-			return Line{}, err
-		}
-		if err != nil && err != io.EOF {
-			// Hand back the partial line (a cut gzip: the reader's last word);
-			// the error repeats on the next call.
-			lr.lineNo++
-			return Line{Bytes: trimEOL(lr.buf), No: lr.lineNo, Offset: start, Truncated: truncated}, nil
-		}
-		lr.lineNo++
-		return Line{Bytes: trimEOL(lr.buf), No: lr.lineNo, Offset: start, Truncated: truncated}, nil
-	}
-}
-
-func trimEOL(b []byte) []byte {
-	b = bytes.TrimSuffix(b, []byte{'\n'})
-	return bytes.TrimSuffix(b, []byte{'\r'})
 }
