@@ -17,6 +17,7 @@ import (
 	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/termtext"
 )
 
 func init() {
@@ -153,7 +154,7 @@ func (a *app) rulesCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSEVERITY\tTECHNIQUE\tTITLE")
 			for _, r := range rules {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID(), r.Severity(), r.Technique(), safe(r.Title()))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID(), r.Severity(), r.Technique(), termtext.Sanitize(r.Title()))
 			}
 			return tw.Flush()
 		},
@@ -231,7 +232,7 @@ func printFindings(w io.Writer, fs []detect.Finding, loc *time.Location) {
 	fmt.Fprintln(tw, "SEVERITY\tTIME\tRULE\tHOST\tUSER\tSOURCE\tSUMMARY")
 	for _, f := range fs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(string(f.Severity)), f.TS.In(loc).Format("2006-01-02 15:04:05"),
-			f.Rule, cell(f.Host, 20), cell(f.User, 16), cell(f.SrcIP, 40), cell(f.Summary, 160))
+			f.Rule, termtext.Fit(f.Host, 20), termtext.Fit(f.User, 16), termtext.Fit(f.SrcIP, 40), termtext.Fit(f.Summary, 160))
 	}
 	tw.Flush()
 }
@@ -260,7 +261,7 @@ func (a *app) profileCmd() *cobra.Command {
 			if asJSON {
 				return json.NewEncoder(inert(out)).Encode(p)
 			}
-			fmt.Fprintf(out, "host      %s\ngroups    %s\nbaseline  %s → %s (%d logons)\n", safe(p.Host), strings.Join(p.Groups, ", "),
+			fmt.Fprintf(out, "host      %s\ngroups    %s\nbaseline  %s → %s (%d logons)\n", termtext.Sanitize(p.Host), strings.Join(p.Groups, ", "),
 				p.BaselineStart.Format(time.RFC3339), p.BaselineEnd.Format(time.RFC3339), p.Logons)
 			for _, part := range []struct {
 				name string
@@ -287,7 +288,7 @@ func countList(m map[string]int) string {
 	sort.Slice(xs, func(i, j int) bool { return xs[i].v > xs[j].v || xs[i].v == xs[j].v && xs[i].k < xs[j].k })
 	var parts []string
 	for _, x := range xs {
-		parts = append(parts, fmt.Sprintf("%s (%d)", safe(x.k), x.v))
+		parts = append(parts, fmt.Sprintf("%s (%d)", termtext.Sanitize(x.k), x.v))
 	}
 	if len(parts) == 0 {
 		return "-"

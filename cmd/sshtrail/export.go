@@ -10,6 +10,7 @@ import (
 	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/schema"
+	"github.com/sshtrail/sshtrail/termtext"
 )
 
 // exportSessions and exportFindings are set by the sessions and detect
@@ -132,7 +133,7 @@ func openExport(stderr io.Writer, path string) (*os.File, error) {
 			f.Close()
 			return nil, fmt.Errorf("%s: cannot make it owner-only: %w", path, err)
 		}
-		fmt.Fprintf(stderr, "tightened %s from %04o to %04o\n", safe(path), perm, perm&0o600)
+		fmt.Fprintf(stderr, "tightened %s from %04o to %04o\n", termtext.Sanitize(path), perm, perm&0o600)
 	}
 	return f, nil
 }

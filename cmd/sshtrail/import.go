@@ -17,6 +17,7 @@ import (
 	"github.com/sshtrail/sshtrail/importers/ingest"
 	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/intake"
+	"github.com/sshtrail/sshtrail/termtext"
 )
 
 func (a *app) importCmd() *cobra.Command {
@@ -119,7 +120,7 @@ func progressPrinter(w io.Writer) func(ingest.Progress) {
 		const width = 30
 		n := int(frac * width)
 		bar := strings.Repeat("█", n) + strings.Repeat("░", width-n)
-		fmt.Fprintf(w, "\r\033[K%s %3.0f%%  files %d/%d  events %d  %s", bar, frac*100, p.FilesDone, p.FilesTotal, p.Events, shorten(safe(p.File), 40))
+		fmt.Fprintf(w, "\r\033[K%s %3.0f%%  files %d/%d  events %d  %s", bar, frac*100, p.FilesDone, p.FilesTotal, p.Events, shorten(termtext.Sanitize(p.File), 40))
 	}
 }
 
@@ -171,17 +172,17 @@ func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 		}
 		fmt.Fprintf(w, "incomplete    %d unterminated final %s held back (re-run when the file is complete, or --complete)\n", sum.HeldBack, line)
 		for _, f := range sum.HeldBackFiles {
-			fmt.Fprintf(w, "  held back   %s\n", safe(f))
+			fmt.Fprintf(w, "  held back   %s\n", termtext.Sanitize(f))
 		}
 	}
 	if len(sum.SkippedSpecial) > 0 {
 		fmt.Fprintf(w, "skipped       %d special files (FIFO, device, socket: not read)\n", len(sum.SkippedSpecial))
 		for _, f := range sum.SkippedSpecial {
-			fmt.Fprintf(w, "  special     %s\n", safe(f))
+			fmt.Fprintf(w, "  special     %s\n", termtext.Sanitize(f))
 		}
 	}
 	for _, l := range sum.NotFollowed {
-		fmt.Fprintf(w, "not followed  %s\n", safe(l))
+		fmt.Fprintf(w, "not followed  %s\n", termtext.Sanitize(l))
 	}
 	kinds := make([]string, 0, len(sum.Samples))
 	for k := range sum.Samples {
@@ -190,17 +191,17 @@ func printSummary(w io.Writer, dir string, sum *ingest.Summary) {
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		for _, s := range sum.Samples[k] {
-			fmt.Fprintf(w, "  %-11s %s\n", k, safe(s))
+			fmt.Fprintf(w, "  %-11s %s\n", k, termtext.Sanitize(s))
 		}
 	}
 	for _, f := range sum.Unrecognised {
-		fmt.Fprintf(w, "  unrecognised %s\n", safe(f))
+		fmt.Fprintf(w, "  unrecognised %s\n", termtext.Sanitize(f))
 	}
 	for _, e := range sum.FileErrors {
-		fmt.Fprintf(w, "  error       %s\n", safe(e))
+		fmt.Fprintf(w, "  error       %s\n", termtext.Sanitize(e))
 	}
 	for _, a := range sum.Assumed {
-		fmt.Fprintf(w, "assumed       %s\n", safe(a))
+		fmt.Fprintf(w, "assumed       %s\n", termtext.Sanitize(a))
 	}
 	fmt.Fprintf(w, "took          %.2fs (%.0f events/s)\n", sum.Seconds, sum.EventsPerSec)
 }

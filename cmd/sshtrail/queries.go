@@ -14,6 +14,7 @@ import (
 	"github.com/sshtrail/sshtrail/export"
 	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/saved"
+	"github.com/sshtrail/sshtrail/termtext"
 )
 
 // nowFunc is the clock (tests pin it).
@@ -75,7 +76,7 @@ func (a *app) queriesCmd() *cobra.Command {
 				if !q.LastRun.IsZero() {
 					last = q.LastRun.Format("2006-01-02 15:04")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", safe(q.Name), q.Target, last, q.LastCount, safe(q.Query))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", termtext.Sanitize(q.Name), q.Target, last, q.LastCount, termtext.Sanitize(q.Query))
 			}
 			return tw.Flush()
 		},
@@ -112,7 +113,7 @@ func (a *app) queriesCmd() *cobra.Command {
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "saved %s in %s\n", safe(q.Name), f.Path)
+			fmt.Fprintf(cmd.OutOrStdout(), "saved %s in %s\n", termtext.Sanitize(q.Name), f.Path)
 			return nil
 		},
 	}
@@ -172,7 +173,7 @@ func (a *app) queriesCmd() *cobra.Command {
 					return writeOutcomeJSON(w, out)
 				}
 				if first {
-					fmt.Fprintf(cmd.ErrOrStderr(), "first run of %s: %d hits recorded as the baseline; later runs with --new show what arrives after\n", safe(q.Name), out.CountNow)
+					fmt.Fprintf(cmd.ErrOrStderr(), "first run of %s: %d hits recorded as the baseline; later runs with --new show what arrives after\n", termtext.Sanitize(q.Name), out.CountNow)
 					return nil
 				}
 				printEvents(w, out.New, loc)
@@ -265,7 +266,7 @@ func writeOutcomeJSON(w io.Writer, o saved.Outcome) error {
 
 func writeReplayText(w io.Writer, outs []saved.Outcome, loc *time.Location) {
 	for _, o := range outs {
-		fmt.Fprintf(w, "== %s (%s): %s\n   %d then, %d now, %d new\n", safe(o.Name), safe(o.Target), safe(o.Query), o.CountThen, o.CountNow, o.NewCount)
+		fmt.Fprintf(w, "== %s (%s): %s\n   %d then, %d now, %d new\n", termtext.Sanitize(o.Name), termtext.Sanitize(o.Target), termtext.Sanitize(o.Query), o.CountThen, o.CountNow, o.NewCount)
 		if len(o.New) > 0 {
 			printEvents(w, o.New, loc)
 		}
@@ -307,7 +308,7 @@ func recordRun(f saved.File, ran saved.Query, warn io.Writer) error {
 		return nil
 	})
 	if errors.Is(err, errQueryChanged) {
-		fmt.Fprintf(warn, "sshtrail: %s was changed or deleted while it ran: its run was not recorded\n", safe(ran.Name))
+		fmt.Fprintf(warn, "sshtrail: %s was changed or deleted while it ran: its run was not recorded\n", termtext.Sanitize(ran.Name))
 		return nil
 	}
 	return err

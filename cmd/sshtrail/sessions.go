@@ -15,6 +15,7 @@ import (
 	"github.com/sshtrail/sshtrail/saved"
 	"github.com/sshtrail/sshtrail/schema"
 	"github.com/sshtrail/sshtrail/sessions"
+	"github.com/sshtrail/sshtrail/termtext"
 )
 
 func init() {
@@ -127,7 +128,7 @@ func printSessions(w io.Writer, ss []schema.Session, loc *time.Location) {
 			end = s.End.In(loc).Format("15:04:05")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.Start.In(loc).Format("2006-01-02 15:04:05"), end,
-			cell(s.Host, 20), cell(s.User, 16), cell(sessionSource(s), 46), s.Method, s.Outcome, s.Failures,
+			termtext.Fit(s.Host, 20), termtext.Fit(s.User, 16), termtext.Fit(sessionSource(s), 46), s.Method, s.Outcome, s.Failures,
 			strings.Join(s.Sources, ","), s.SID)
 	}
 	tw.Flush()
@@ -237,9 +238,9 @@ func counts(cs []sessions.Count) string {
 	}
 	var parts []string
 	for _, c := range cs {
-		v := safe(c.Value)
+		v := termtext.Sanitize(c.Value)
 		if c.Host != "" {
-			v += " (" + safe(c.Host) + ")"
+			v += " (" + termtext.Sanitize(c.Host) + ")"
 		}
 		parts = append(parts, fmt.Sprintf("%s ×%d", v, c.Count))
 	}
@@ -253,12 +254,12 @@ func printCard(w io.Writer, c *sessions.PivotCard, loc *time.Location) {
 		}
 		return t.In(loc).Format("2006-01-02 15:04:05")
 	}
-	fmt.Fprintf(w, "%s %s\n", c.Kind, safe(c.Value))
+	fmt.Fprintf(w, "%s %s\n", c.Kind, termtext.Sanitize(c.Value))
 	fmt.Fprintf(w, "  first seen   %s\n  last seen    %s\n", when(c.FirstSeen), when(c.LastSeen))
 	fmt.Fprintf(w, "  events       %d (logons: %d success, %d failure)\n", c.Events, c.Success, c.Failure)
 	fmt.Fprintf(w, "  sources      %s\n", counts(c.Sources))
 	if len(c.Addresses) > 0 {
-		fmt.Fprintf(w, "  addresses    %s\n", safe(strings.Join(c.Addresses, ", ")))
+		fmt.Fprintf(w, "  addresses    %s\n", termtext.Sanitize(strings.Join(c.Addresses, ", ")))
 	}
 	fmt.Fprintf(w, "  users        %s\n", counts(c.Users))
 	fmt.Fprintf(w, "  peers in     %s\n", counts(c.PeersIn))
