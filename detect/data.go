@@ -41,6 +41,7 @@ type rec struct {
 	target                                      string // the host logged on to (resolved for Zeek)
 	matched                                     bool   // Zeek logon seen in the host's own log too
 	success                                     bool   // Zeek: auth_success was true
+	seen                                        string // attempts: every source that saw the connection ("authlog, auditd")
 }
 
 // data is one pass over the store, shared by every built-in rule.

@@ -15,6 +15,7 @@ type bucket struct {
 	users       map[string]int
 	hosts       map[string]int
 	srcs        map[string]int
+	seen        map[string]int // sources that saw the attempts (rec.seen)
 }
 
 func (b *bucket) add(r *rec) {
@@ -27,6 +28,30 @@ func (b *bucket) add(r *rec) {
 	b.users = inc(b.users, r.user)
 	b.hosts = inc(b.hosts, r.target)
 	b.srcs = inc(b.srcs, r.src)
+	if r.seen != "" {
+		for _, f := range strings.Split(r.seen, ", ") {
+			b.seen = inc(b.seen, f)
+		}
+	}
+}
+
+// sources are the formats that saw the bucket's attempts, sorted.
+func (b *bucket) sources() []string {
+	out := make([]string, 0, len(b.seen))
+	for f := range b.seen {
+		out = append(out, f)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// seenNote says, when more than one source saw the attempts, that each was
+// counted once.
+func (b *bucket) seenNote() string {
+	if len(b.seen) < 2 {
+		return ""
+	}
+	return " Seen by " + strings.Join(b.sources(), " and ") + "; each attempt counted once."
 }
 
 func inc(m map[string]int, k string) map[string]int {
@@ -48,6 +73,7 @@ func (b *bucket) finding(m meta, summary string) Finding {
 		f.DstIP = b.first.dst
 	}
 	f.Summary = summary
+	f.Sources = b.sources()
 	b.ev.fill(&f, b.first, b.last)
 	return f
 }

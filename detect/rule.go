@@ -73,6 +73,10 @@ type Finding struct {
 	SIDs      []string  `json:"sids,omitempty"`
 	Summary   string    `json:"summary"`
 	Events    []string  `json:"events"`
+	// Sources are the formats that saw the attempts a count is made of
+	// (brute force, spraying, guessing): one attempt counts once whatever
+	// saw it.
+	Sources []string `json:"sources,omitempty"`
 
 	last time.Time // last evidence, for --since
 }

@@ -2,13 +2,23 @@ package detect
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/sshtrail/sshtrail/schema"
 )
 
 // attempts are the failed guesses: every "Failed ..." line, plus "Invalid
 // user" lines of connections that logged no "Failed" line (old sshd and
-// some PAM setups log only the former). One attempt is one guess.
+// some PAM setups log only the former). One attempt is one guess, whatever
+// saw it: on an audited host one failed password is sshd's line and
+// auditd's record of the same connection (host and sshd pid), and the two
+// added up doubled every count. So attempts are counted per connection and
+// source, and a connection's attempts are those of the source that saw the
+// most of them (sshd's lines on a tie: they carry the port and the method);
+// each attempt notes every source that saw its connection (rec.seen).
 func (d *data) attempts() []*rec {
 	if d.attemptsC != nil {
 		return d.attemptsC
@@ -16,19 +26,65 @@ func (d *data) attempts() []*rec {
 	failed := map[string]bool{}
 	for _, r := range d.fails {
 		if r.k == kFailure && r.pid != 0 {
-			failed[r.host+"\x00"+strconv.Itoa(r.pid)+"\x00"+r.user] = true
+			failed[r.format+"\x00"+r.host+"\x00"+strconv.Itoa(r.pid)+"\x00"+r.user] = true
 		}
 	}
+	type conn struct {
+		byFormat map[string][]*rec
+		last     time.Time
+	}
+	conns := map[string]*conn{}
+	var order []*conn
 	out := make([]*rec, 0, len(d.fails))
 	for _, r := range d.fails {
-		if r.k == kInvalid && r.pid != 0 && failed[r.host+"\x00"+strconv.Itoa(r.pid)+"\x00"+r.user] {
+		if r.k == kInvalid && r.pid != 0 && failed[r.format+"\x00"+r.host+"\x00"+strconv.Itoa(r.pid)+"\x00"+r.user] {
 			continue
 		}
-		out = append(out, r)
+		if r.pid == 0 {
+			out = append(out, r)
+			continue
+		}
+		// One sshd process serves one connection; a pid seen again after a
+		// long pause is another connection (the pid was reused).
+		k := r.host + "\x00" + strconv.Itoa(r.pid)
+		c := conns[k]
+		if c == nil || r.ts.Sub(c.last) > connGap {
+			c = &conn{byFormat: map[string][]*rec{}}
+			conns[k] = c
+			order = append(order, c)
+		}
+		c.byFormat[r.format] = append(c.byFormat[r.format], r)
+		if r.ts.After(c.last) {
+			c.last = r.ts
+		}
 	}
+	for _, c := range order {
+		var formats []string
+		for f := range c.byFormat {
+			formats = append(formats, f)
+		}
+		sort.Strings(formats)
+		best := ""
+		for _, f := range formats {
+			rs, b := c.byFormat[f], c.byFormat[best]
+			if best == "" || len(rs) > len(b) || len(rs) == len(b) && best == schema.FormatAuditd {
+				best = f
+			}
+		}
+		seen := strings.Join(formats, ", ")
+		for _, r := range c.byFormat[best] {
+			r.seen = seen
+			out = append(out, r)
+		}
+	}
+	byTime(out)
 	d.attemptsC = out
 	return out
 }
+
+// connGap is how long an sshd pid's attempts stay one connection: longer
+// than LoginGraceTime (2 min), shorter than a pid's reuse.
+const connGap = 10 * time.Minute
 
 // invalids are attempts on accounts that do not exist, one per connection
 // and user ("Invalid user" and "Failed ... for invalid user" of the same
@@ -80,17 +136,17 @@ func burstRule(m meta, rs []*rec, window time.Duration, n int, distinct func(*re
 func ruleBruteForce(m meta, d *data) []Finding {
 	t := d.cc.Thresholds
 	return burstRule(m, d.attempts(), t.BruteForceWindow, t.BruteForceFailures, nil, func(b *bucket, p int) string {
-		return fmt.Sprintf("%s failed %d logons (up to %d within %s) against %d account(s) (%s) on %s between %s and %s.",
+		return fmt.Sprintf("%s failed %d logons (up to %d within %s) against %d account(s) (%s) on %s between %s and %s.%s",
 			b.first.src, b.n, p, t.BruteForceWindow, len(b.users), top(b.users, 5), top(b.hosts, 3),
-			stamp(b.first.ts), stamp(b.last.ts))
+			stamp(b.first.ts), stamp(b.last.ts), b.seenNote())
 	})
 }
 
 func ruleSpraying(m meta, d *data) []Finding {
 	t := d.cc.Thresholds
 	return burstRule(m, d.attempts(), t.SprayWindow, t.SprayUsers, byUser, func(b *bucket, p int) string {
-		return fmt.Sprintf("%s tried %d distinct accounts (up to %d within %s) in %d failed logons on %s: %s.",
-			b.first.src, len(b.users), p, t.SprayWindow, b.n, top(b.hosts, 3), top(b.users, 8))
+		return fmt.Sprintf("%s tried %d distinct accounts (up to %d within %s) in %d failed logons on %s: %s.%s",
+			b.first.src, len(b.users), p, t.SprayWindow, b.n, top(b.hosts, 3), top(b.users, 8), b.seenNote())
 	})
 }
 
@@ -127,10 +183,10 @@ func ruleGuessed(m meta, d *data) []Finding {
 		if b.n < t.GuessFailures {
 			continue
 		}
-		n, users := b.n, len(b.users)
+		n, users, note := b.n, len(b.users), b.seenNote()
 		b.add(l)
-		f := b.finding(m, fmt.Sprintf("%s logged on as %s to %s by %s after %d failed logons against %d account(s) in the %s before.",
-			l.src, l.user, l.host, orUnknown(l.method), n, users, l.ts.Sub(b.first.ts).Round(time.Second)))
+		f := b.finding(m, fmt.Sprintf("%s logged on as %s to %s by %s after %d failed logons against %d account(s) in the %s before.%s",
+			l.src, l.user, l.host, orUnknown(l.method), n, users, l.ts.Sub(b.first.ts).Round(time.Second), note))
 		f.User, f.Host = l.user, l.host
 		out = append(out, f)
 	}

@@ -388,12 +388,12 @@ func (l *linked) hops() {
 	byNode := map[string][]*sess{}
 	for _, s := range l.all {
 		// Without a time (masked Zeek baselines) a session cannot be placed.
-		if s.S.Outcome != schema.OutcomeFailure && !s.S.Start.IsZero() {
+		if hopEnd(s) && !s.S.Start.IsZero() {
 			byNode[s.node()] = append(byNode[s.node()], s)
 		}
 	}
 	for _, s := range l.all {
-		if s.S.Parent != "" || s.S.SrcIP == "" || s.S.Start.IsZero() {
+		if s.S.Parent != "" || s.S.SrcIP == "" || s.S.Start.IsZero() || !hopEnd(s) {
 			continue
 		}
 		from := l.book.nodeOf(s.S.SrcIP)
@@ -416,6 +416,17 @@ func (l *linked) hops() {
 			s.S.Parent = best.S.SID
 		}
 	}
+}
+
+// hopEnd says whether s can be either end of a hop: a host-log session
+// only when it logged in (a scanner's connection never starts a path), a
+// network-only one unless Zeek saw it fail (Zeek often cannot tell: its
+// auth_success is then unset).
+func hopEnd(s *sess) bool {
+	if s.Kind == kindNet {
+		return s.S.Outcome != schema.OutcomeFailure
+	}
+	return s.S.Outcome == schema.OutcomeSuccess
 }
 
 // ancestor reports whether a descends from b (following parents): making

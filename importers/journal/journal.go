@@ -41,6 +41,7 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 	lr := importers.NewLineReader(src.R)
 	var pretty []byte // a json-pretty record being gathered
 	var prettyLine, prettyOff int64
+	var pids sshd.PIDSources
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -83,7 +84,7 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 			}
 			rec := pretty
 			pretty = nil
-			if err := handle(src, stats, emit, rec, prettyLine, prettyOff); err != nil {
+			if err := handle(src, stats, emit, &pids, rec, prettyLine, prettyOff); err != nil {
 				return err
 			}
 		case len(b) == 0:
@@ -91,7 +92,7 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 			pretty = append(make([]byte, 0, 4096), b...)
 			prettyLine, prettyOff = ln.No, ln.Offset
 		default:
-			if err := handle(src, stats, emit, b, ln.No, ln.Offset); err != nil {
+			if err := handle(src, stats, emit, &pids, b, ln.No, ln.Offset); err != nil {
 				return err
 			}
 		}
@@ -103,7 +104,7 @@ func (Importer) Import(ctx context.Context, src *importers.Source, opts importer
 }
 
 // handle turns one JSON record into an event. Only emit errors are returned.
-func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, b []byte, line, off int64) error {
+func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, pids *sshd.PIDSources, b []byte, line, off int64) error {
 	f, err := parseRecord(b)
 	if err != nil {
 		stats.AddMalformed(src.Path, line, err.Error())
@@ -123,7 +124,11 @@ func handle(src *importers.Source, stats *importers.Stats, emit importers.Emit, 
 		Host:   f.Host,
 		PID:    f.PID,
 	}
-	if !sshd.Classify(ev, f.Program, f.Message) {
+	known := sshd.Classify(ev, f.Program, f.Message)
+	// One sshd process serves one connection: its address and what it did
+	// so far judge lines that do not say (as in auth logs).
+	pids.Fill(ev)
+	if !known {
 		// As in auth logs: unknown lines of sshd are kept, those of sudo,
 		// su and logind ("Session N logged out...") are not SSH evidence.
 		if !sshd.KeepUnknown(f.Program) {

@@ -8,13 +8,27 @@ import (
 
 // disconnect sets a disconnect event. The outcome is failure before
 // authentication (a [preauth] tag, an "authenticating"/"invalid" user, or a
-// form that can only happen before it), success otherwise.
+// form that can only happen before it), and unknown otherwise: an untagged
+// "Connection closed by A port P" is what the listener logs when a
+// scanner's banner or key exchange fails, before any privsep child exists
+// to tag it, and what OpenSSH 10's sshd-session logs for scanners. Only the
+// connection's own history makes it a success (PIDSources.Fill).
 func disconnect(ev *schema.Event, reason string, failed bool) bool {
 	if reason != "" {
 		addReason(ev, reason)
 	}
 	if failed {
 		return set(ev, schema.ActionDisconnect, schema.OutcomeFailure)
+	}
+	return set(ev, schema.ActionDisconnect, schema.OutcomeUnknown)
+}
+
+// disconnectAuthed sets the disconnect of a connection whose own line says
+// it had logged in ("Disconnected from user U A port P": sshd writes "user"
+// bare only once authentication succeeded).
+func disconnectAuthed(ev *schema.Event, reason string) bool {
+	if reason != "" {
+		addReason(ev, reason)
 	}
 	return set(ev, schema.ActionDisconnect, schema.OutcomeSuccess)
 }
@@ -144,6 +158,9 @@ func byUser(ev *schema.Event, s, reason string, preauth bool) bool {
 	failed := preauth
 	if !userAddr(ev, s, &failed) {
 		return false
+	}
+	if !failed && ev.User != "" {
+		return disconnectAuthed(ev, reason)
 	}
 	return disconnect(ev, reason, failed)
 }

@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"strings"
 	"time"
 
 	"github.com/sshtrail/sshtrail/schema"
@@ -37,30 +38,63 @@ type pidSrc struct {
 	ip   string
 	port int
 	at   time.Time
+	// What the connection did so far: a disconnect the line alone cannot
+	// judge is a success only when it logged in, a failure when it only
+	// failed (DESIGN.md's disconnect row).
+	authed, failed bool
 }
 
-// Fill records ev's address, or lends the remembered one when ev has none.
+// Fill records ev's address, or lends the remembered one when ev has none,
+// and judges a disconnect of unknown outcome by the connection's history.
 // It only touches sshd-family events with a pid.
 func (p *PIDSources) Fill(ev *schema.Event) {
 	if ev.PID == 0 || !KeepUnknown(ev.Program) {
 		return
 	}
 	k := pidKey{ev.Host, ev.PID}
-	if ev.SrcIP != "" {
-		if p.m == nil || len(p.m) >= maxPIDs {
-			p.m = make(map[pidKey]pidSrc, 1024)
+	s, ok := p.m[k]
+	if ok {
+		if d := ev.TS.Sub(s.at); d < -time.Minute || d > Window {
+			s, ok = pidSrc{}, false // a reused pid: another connection
 		}
-		if old, ok := p.m[k]; ok && old.ip == ev.SrcIP && ev.SrcPort == 0 {
-			old.at = ev.TS
-			p.m[k] = old // keep the port a "Connection from" gave
-			return
+	}
+	switch {
+	case ev.SrcIP == "" && ok:
+		ev.SrcIP, ev.SrcPort = s.ip, s.port
+	case ev.SrcIP != "":
+		if ok && s.ip == ev.SrcIP && ev.SrcPort == 0 {
+			// keep the port a "Connection from" gave
+		} else if !ok || s.ip != ev.SrcIP || s.port != ev.SrcPort {
+			s = pidSrc{ip: ev.SrcIP, port: ev.SrcPort}
+		} else {
+			s.ip, s.port = ev.SrcIP, ev.SrcPort
 		}
-		p.m[k] = pidSrc{ip: ev.SrcIP, port: ev.SrcPort, at: ev.TS}
+		s.at, ok = ev.TS, true
+	}
+	if !ok {
 		return
 	}
-	if s, ok := p.m[k]; ok {
-		if d := ev.TS.Sub(s.at); d >= -time.Minute && d <= Window {
-			ev.SrcIP, ev.SrcPort = s.ip, s.port
+	switch ev.Action {
+	case schema.ActionConnection:
+		if strings.HasPrefix(ev.Message, "Connection from ") {
+			s.authed, s.failed = false, false // a new connection on this process
+		}
+	case schema.ActionAuthSuccess:
+		s.authed = true
+	case schema.ActionAuthFailure, schema.ActionInvalidUser:
+		s.failed = true
+	case schema.ActionDisconnect:
+		if ev.Outcome == schema.OutcomeUnknown {
+			switch {
+			case s.authed:
+				ev.Outcome = schema.OutcomeSuccess
+			case s.failed:
+				ev.Outcome = schema.OutcomeFailure
+			}
 		}
 	}
+	if p.m == nil || len(p.m) >= maxPIDs {
+		p.m = make(map[pidKey]pidSrc, 1024)
+	}
+	p.m[k] = s
 }

@@ -47,8 +47,10 @@ func TestRealMessages(t *testing.T) {
 			schema.Event{Action: "disconnect", Outcome: "failure", Reason: "Read from socket failed: Connection reset by peer"}},
 		{"sshd", "Received disconnect from 116.31.116.27: 11:  [preauth]", true,
 			schema.Event{Action: "disconnect", Outcome: "failure", SrcIP: "116.31.116.27", Reason: "11:"}},
+		// Alone, an untagged disconnect is unknown: only the connection's
+		// history (sshd.PIDSources) makes it a success.
 		{"sshd", "Received disconnect from 69.245.39.97: 11: disconnected by user", true,
-			schema.Event{Action: "disconnect", Outcome: "success", SrcIP: "69.245.39.97", Reason: "11: disconnected by user"}},
+			schema.Event{Action: "disconnect", Outcome: "unknown", SrcIP: "69.245.39.97", Reason: "11: disconnected by user"}},
 		{"sshd", "pam_unix(sshd:session): session opened for user drewr by (uid=0)", true,
 			schema.Event{Action: "session_open", Outcome: "success", User: "drewr"}},
 	})

@@ -82,6 +82,7 @@ type run struct {
 	host     string
 	hostDone bool
 	zoneDone bool
+	pids     sshd.PIDSources // per process: address and history (as in auth logs)
 }
 
 // wanted reports whether a process's records are read: the shared list,
@@ -110,7 +111,9 @@ func (r *run) emit(e entry, line int64, id string) error {
 		Host:   host,
 		PID:    e.PID,
 	}
-	if !sshd.Classify(ev, e.Program, e.Message) {
+	known := sshd.Classify(ev, e.Program, e.Message)
+	r.pids.Fill(ev)
+	if !known {
 		r.stats.Other++
 		r.stats.Sample("other", r.src.Path, line, "")
 	}
