@@ -11,10 +11,6 @@ import (
 	"github.com/sshtrail/sshtrail/index"
 )
 
-func init() {
-	extraCommands = append(extraCommands, (*app).benchQueriesCmd)
-}
-
 // benchQueriesCmd times the questions of the performance table against an
 // existing index (used by `make bench`; hidden from help).
 func (a *app) benchQueriesCmd() *cobra.Command {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,13 +14,6 @@ import (
 	"github.com/sshtrail/sshtrail/intake"
 	sampledata "github.com/sshtrail/sshtrail/sample-data"
 )
-
-func init() {
-	extraCommands = append(extraCommands, (*app).demoCmd)
-}
-
-// openWorkbench is set by the tui command file.
-var openWorkbench func(cmd *cobra.Command, a *app, s *index.Store, dir string) error
 
 func (a *app) demoCmd() *cobra.Command {
 	var noTUI, keep bool
@@ -64,16 +58,16 @@ func (a *app) demoCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if noTUI || openWorkbench == nil {
+			if noTUI {
 				printSummary(cmd.OutOrStdout(), dir, sum)
 				fmt.Fprintln(cmd.OutOrStdout())
 				cfg, err := a.detectConfig()
 				if err != nil {
 					return err
 				}
-				return runDetect(cmd, s, cfg, loc)
+				return showFindings(newReader(cmd, s, loc, false), cfg, nil, time.Time{})
 			}
-			return openWorkbench(cmd, a, s, dir)
+			return a.workbench(cmd, s, dir)
 		},
 	}
 	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "print the import summary and the findings instead of opening the workbench")

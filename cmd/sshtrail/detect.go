@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -20,59 +20,61 @@ import (
 	"github.com/sshtrail/sshtrail/termtext"
 )
 
-func init() {
-	extraCommands = append(extraCommands, (*app).rulesCmd, (*app).detectCmd, (*app).profileCmd)
-	exportFindings = func(cmd *cobra.Command, a *app, s *index.Store, w export.Writer) (int, error) {
-		cfg, err := a.detectConfig()
-		if err != nil {
+// exportFindings writes every finding to w (export --findings).
+func (a *app) exportFindings(ctx context.Context, s *index.Store, w export.Writer) (int, error) {
+	cfg, err := a.detectConfig()
+	if err != nil {
+		return 0, err
+	}
+	fs, err := detect.Run(ctx, s, cfg, nil, time.Time{})
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range fs {
+		if err := w.Row(findingRecord(f)); err != nil {
 			return 0, err
 		}
-		fs, err := detect.Run(cmd.Context(), s, cfg, nil, time.Time{})
-		if err != nil {
-			return 0, err
-		}
-		for _, f := range fs {
-			if err := w.Row(findingRecord(f)); err != nil {
-				return 0, err
-			}
-		}
-		return len(fs), nil
 	}
-	runTarget[saved.TargetFindings] = func(cmd *cobra.Command, a *app, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
-		out := saved.Outcome{Name: q.Name, Query: q.Query, Target: q.Target, CountThen: q.LastCount}
-		cfg, err := a.detectConfig()
-		if err != nil {
-			return out, q, err
-		}
-		var ids []string
-		if q.Query != "" && q.Query != "*" {
-			ids = strings.Fields(q.Query)
-		}
-		fs, err := detect.Run(cmd.Context(), s, cfg, ids, time.Time{})
-		if err != nil {
-			return out, q, err
-		}
-		out.CountNow = len(fs)
-		for _, f := range fs {
-			if f.TS.After(out.Newest) {
-				out.Newest = f.TS
-			}
-			// New findings: evidence newer than the newest seen at the last run.
-			if !q.LastRun.IsZero() && f.Last().After(q.LastNewest) {
-				out.NewCount++
-				if limit <= 0 || len(out.NewItems) < limit {
-					out.NewItems = append(out.NewItems, f)
-				}
-			}
-		}
-		for _, f := range fs {
-			if l := f.Last(); l.After(out.Newest) {
-				out.Newest = l
-			}
-		}
-		q.LastRun, q.LastCount, q.LastNewest = nowFunc().UTC(), out.CountNow, out.Newest
-		return out, q, nil
+	return len(fs), nil
+}
+
+// runSavedFindings runs a saved query over findings: its query is rule ids
+// (or * for all); new are findings whose evidence is newer than the newest
+// seen at the last run.
+func (a *app) runSavedFindings(ctx context.Context, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
+	out := saved.Outcome{Name: q.Name, Query: q.Query, Target: q.Target, CountThen: q.LastCount}
+	cfg, err := a.detectConfig()
+	if err != nil {
+		return out, q, err
 	}
+	var ids []string
+	if q.Query != "" && q.Query != "*" {
+		ids = strings.Fields(q.Query)
+	}
+	fs, err := detect.Run(ctx, s, cfg, ids, time.Time{})
+	if err != nil {
+		return out, q, err
+	}
+	out.CountNow = len(fs)
+	for _, f := range fs {
+		if f.TS.After(out.Newest) {
+			out.Newest = f.TS
+		}
+		// New findings: evidence newer than the newest seen at the last run.
+		if !q.LastRun.IsZero() && f.Last().After(q.LastNewest) {
+			out.NewCount++
+			if limit <= 0 || len(out.NewItems) < limit {
+				out.NewItems = append(out.NewItems, f)
+			}
+		}
+	}
+	for _, f := range fs {
+		if l := f.Last(); l.After(out.Newest) {
+			out.Newest = l
+		}
+	}
+	q.LastRun, q.LastCount, q.LastNewest = time.Now().UTC(), out.CountNow, out.Newest
+	return out, q, nil
 }
 
 // detectConfig reads the `detect:` section over the defaults; top-level
@@ -98,16 +100,18 @@ func (a *app) detectConfig() (detect.Config, error) {
 	return cfg, nil
 }
 
-// runDetect prints every finding as the detect command does.
-func runDetect(cmd *cobra.Command, s *index.Store, cfg detect.Config, loc *time.Location) error {
+// showFindings runs the rules and prints the findings, most severe first:
+// the detect command's output, and the demo's without the workbench.
+func showFindings(r *reader, cfg detect.Config, ruleIDs []string, since time.Time) error {
 	start := time.Now()
-	fs, err := detect.Run(cmd.Context(), s, cfg, nil, time.Time{})
+	fs, err := detect.Run(r.ctx, r.store, cfg, ruleIDs, since)
 	if err != nil {
 		return err
 	}
-	printFindings(cmd.OutOrStdout(), fs, loc)
-	fmt.Fprintf(cmd.ErrOrStderr(), "%d findings (%s)\n", len(fs), time.Since(start).Round(time.Millisecond))
-	return nil
+	return emit(r, fs, func(w io.Writer) {
+		printFindings(w, fs, r.loc)
+		fmt.Fprintf(r.errOut, "%d findings (%s)\n", len(fs), time.Since(start).Round(time.Millisecond))
+	})
 }
 
 // assets is the config's `assets:` map of host name to addresses.
@@ -145,11 +149,11 @@ func (a *app) rulesCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(inert(out))
-				for _, r := range rules {
-					enc.Encode(map[string]any{"id": r.ID(), "title": r.Title(), "severity": r.Severity(), "technique": r.Technique(), "description": r.Description(), "needs": r.Needs()})
+				rows := make([]map[string]any, len(rules))
+				for i, r := range rules {
+					rows[i] = map[string]any{"id": r.ID(), "title": r.Title(), "severity": r.Severity(), "technique": r.Technique(), "description": r.Description(), "needs": r.Needs()}
 				}
-				return nil
+				return writeJSONLines(out, rows)
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSEVERITY\tTECHNIQUE\tTITLE")
@@ -181,42 +185,21 @@ func (a *app) detectCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sinceT, err := index.ParseTime(since, nowFunc())
+			sinceT, err := index.ParseTime(since, time.Now())
 			if err != nil {
 				return err
 			}
 			if baseline != "" {
-				if cfg.BaselineUntil, err = index.ParseTime(baseline, nowFunc()); err != nil {
+				if cfg.BaselineUntil, err = index.ParseTime(baseline, time.Now()); err != nil {
 					return err
 				}
 			}
-			loc, err := a.location()
+			r, err := a.read(cmd, asJSON)
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			start := time.Now()
-			fs, err := detect.Run(cmd.Context(), s, cfg, ruleIDs, sinceT)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(inert(out))
-				for _, f := range fs {
-					if err := enc.Encode(f); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			printFindings(out, fs, loc)
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d findings (%s)\n", len(fs), time.Since(start).Round(time.Millisecond))
-			return nil
+			defer r.Close()
+			return showFindings(r, cfg, ruleIDs, sinceT)
 		},
 	}
 	f := cmd.Flags()
@@ -259,7 +242,7 @@ func (a *app) profileCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				return json.NewEncoder(inert(out)).Encode(p)
+				return writeJSON(out, p)
 			}
 			fmt.Fprintf(out, "host      %s\ngroups    %s\nbaseline  %s → %s (%d logons)\n", termtext.Sanitize(p.Host), strings.Join(p.Groups, ", "),
 				p.BaselineStart.Format(time.RFC3339), p.BaselineEnd.Format(time.RFC3339), p.Logons)

@@ -13,17 +13,6 @@ import (
 	"github.com/sshtrail/sshtrail/termtext"
 )
 
-// exportSessions and exportFindings are set by the sessions and detect
-// command files.
-var (
-	exportSessions func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, w export.Writer) (int, error)
-	exportFindings func(cmd *cobra.Command, a *app, s *index.Store, w export.Writer) (int, error)
-)
-
-func init() {
-	extraCommands = append(extraCommands, (*app).exportCmd)
-}
-
 func (a *app) exportCmd() *cobra.Command {
 	var (
 		qs, format, out    string
@@ -40,10 +29,7 @@ func (a *app) exportCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			q := index.Query{Q: qs}
 			var err error
-			if q.Since, err = index.ParseTime(since, nowFunc()); err != nil {
-				return err
-			}
-			if q.Until, err = index.ParseTime(until, nowFunc()); err != nil {
+			if q.Since, q.Until, err = timeRange(since, until); err != nil {
 				return err
 			}
 			s, err := a.openStore()
@@ -67,15 +53,9 @@ func (a *app) exportCmd() *cobra.Command {
 			n := 0
 			switch {
 			case sessions:
-				if exportSessions == nil {
-					return fmt.Errorf("--sessions: not available in this build")
-				}
-				n, err = exportSessions(cmd, a, s, q, w)
+				n, err = exportSessions(cmd.Context(), s, q, w)
 			case findings:
-				if exportFindings == nil {
-					return fmt.Errorf("--findings: not available in this build")
-				}
-				n, err = exportFindings(cmd, a, s, w)
+				n, err = a.exportFindings(cmd.Context(), s, w)
 			default:
 				each := func(ev *schema.Event) error {
 					n++

@@ -13,10 +13,6 @@ import (
 	"github.com/sshtrail/sshtrail/sample-data/gen"
 )
 
-func init() {
-	extraCommands = append(extraCommands, (*app).genCmd)
-}
-
 func (a *app) genCmd() *cobra.Command {
 	var (
 		events, authLines, connRecords, hosts int

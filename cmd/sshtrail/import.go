@@ -61,6 +61,11 @@ func (a *app) importCmd() *cobra.Command {
 			if !asJSON && isTerminal(os.Stderr) {
 				opts.Progress = progressPrinter(os.Stderr)
 			}
+			// The one import operation, shared with the demo and the
+			// workbench: ingest the paths, compact the index when the import
+			// left it fragmented, rebuild the sessions of the touched hosts
+			// (every host when network records came in) unless --no-sessions,
+			// and summarise. Interrupted, it commits what it read.
 			sum, err := intake.Run(cmd.Context(), s, args, intake.Options{
 				Ingest: opts, Sessions: a.sessionOptions(), NoSessions: noSessions, Phase: a.phase,
 			})

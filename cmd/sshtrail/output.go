@@ -17,17 +17,18 @@ import (
 // often as jq does.
 func inert(w io.Writer) io.Writer { return export.InertJSON(w) }
 
-func source(ev *schema.Event) string {
-	if ev.SrcIP == "" {
-		return ""
+// source is where an event came from: address:port, [v6]:port, or the
+// address alone.
+func source(ev *schema.Event) string { return addrPort(ev.SrcIP, ev.SrcPort) }
+
+func addrPort(ip string, port int) string {
+	switch {
+	case ip == "" || port == 0:
+		return ip
+	case strings.Contains(ip, ":"):
+		return fmt.Sprintf("[%s]:%d", ip, port)
 	}
-	if ev.SrcPort != 0 {
-		if strings.Contains(ev.SrcIP, ":") {
-			return fmt.Sprintf("[%s]:%d", ev.SrcIP, ev.SrcPort)
-		}
-		return fmt.Sprintf("%s:%d", ev.SrcIP, ev.SrcPort)
-	}
-	return ev.SrcIP
+	return fmt.Sprintf("%s:%d", ip, port)
 }
 
 func printEvents(w io.Writer, evs []*schema.Event, loc *time.Location) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,17 +18,6 @@ import (
 	"github.com/sshtrail/sshtrail/termtext"
 )
 
-// nowFunc is the clock (tests pin it).
-var nowFunc = time.Now
-
-// runTarget runs saved queries whose target is sessions or findings; set by
-// the sessions and detect command files.
-var runTarget = map[string]func(cmd *cobra.Command, a *app, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error){}
-
-func init() {
-	extraCommands = append(extraCommands, (*app).queriesCmd)
-}
-
 // savedFile is where saved queries live: the config file in use, or the
 // default config path.
 func (a *app) savedFile() saved.File {
@@ -37,24 +27,38 @@ func (a *app) savedFile() saved.File {
 	return saved.File{Path: filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), "sshtrail", "config.yaml")}
 }
 
-func (a *app) runSaved(cmd *cobra.Command, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
-	if q.Target == "" || q.Target == saved.TargetEvents {
-		return saved.RunEvents(cmd.Context(), s, q, limit, nowFunc())
+// runSaved runs one saved query over its target.
+func (a *app) runSaved(ctx context.Context, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
+	switch q.Target {
+	case "", saved.TargetEvents:
+		return saved.RunEvents(ctx, s, q, limit, time.Now())
+	case saved.TargetSessions:
+		return runSavedSessions(ctx, s, q, limit)
+	case saved.TargetFindings:
+		return a.runSavedFindings(ctx, s, q, limit)
 	}
-	run := runTarget[q.Target]
-	if run == nil {
-		return saved.Outcome{}, q, fmt.Errorf("saved query %s: target %s not available in this build", q.Name, q.Target)
-	}
-	return run(cmd, a, s, q, limit)
+	return saved.Outcome{}, q, fmt.Errorf("saved query %s: target %s not available in this build", q.Name, q.Target)
 }
 
 func (a *app) queriesCmd() *cobra.Command {
-	root := &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "queries",
 		Short: "Saved queries: list, save, show, delete, run, replay on new data",
 	}
+	cmd.AddCommand(
+		a.queriesListCmd(),
+		a.queriesSaveCmd(),
+		a.queriesShowCmd(),
+		a.queriesDeleteCmd(),
+		a.queriesRunCmd(),
+		a.queriesReplayCmd(),
+	)
+	return cmd
+}
+
+func (a *app) queriesListCmd() *cobra.Command {
 	var asJSON bool
-	list := &cobra.Command{
+	cmd := &cobra.Command{
 		Use: "list", Short: "List saved queries", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			qs, err := a.savedFile().List()
@@ -63,11 +67,7 @@ func (a *app) queriesCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(inert(out))
-				for _, q := range qs {
-					enc.Encode(q)
-				}
-				return nil
+				return writeJSONLines(out, qs)
 			}
 			tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tTARGET\tLAST RUN\tLAST COUNT\tQUERY")
@@ -81,11 +81,14 @@ func (a *app) queriesCmd() *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	list.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	return cmd
+}
 
+func (a *app) queriesSaveCmd() *cobra.Command {
 	var sessions, findings bool
 	var desc string
-	save := &cobra.Command{
+	cmd := &cobra.Command{
 		Use: "save NAME QUERY", Short: "Save a query under a name (replaces one of the same name)", Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := saved.TargetEvents
@@ -101,7 +104,7 @@ func (a *app) queriesCmd() *cobra.Command {
 				}
 			}
 			f := a.savedFile()
-			q := saved.Query{Name: args[0], Query: args[1], Target: target, Description: desc, Created: nowFunc().UTC()}
+			q := saved.Query{Name: args[0], Query: args[1], Target: target, Description: desc, Created: time.Now().UTC()}
 			// Under the config's lock: a save beside another keeps the first
 			// one's creation time and loses neither.
 			if err := f.Update(q.Name, func(cur *saved.Query, exists bool) error {
@@ -117,11 +120,14 @@ func (a *app) queriesCmd() *cobra.Command {
 			return nil
 		},
 	}
-	save.Flags().BoolVar(&sessions, "sessions", false, "the query is over sessions")
-	save.Flags().BoolVar(&findings, "findings", false, "the query is over detection findings (a rule id, or * for all)")
-	save.Flags().StringVar(&desc, "desc", "", "what the query is for")
+	cmd.Flags().BoolVar(&sessions, "sessions", false, "the query is over sessions")
+	cmd.Flags().BoolVar(&findings, "findings", false, "the query is over detection findings (a rule id, or * for all)")
+	cmd.Flags().StringVar(&desc, "desc", "", "what the query is for")
+	return cmd
+}
 
-	show := &cobra.Command{
+func (a *app) queriesShowCmd() *cobra.Command {
+	return &cobra.Command{
 		Use: "show NAME", Short: "Show one saved query", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q, err := a.savedFile().Get(args[0])
@@ -133,16 +139,21 @@ func (a *app) queriesCmd() *cobra.Command {
 			return enc.Encode(q)
 		},
 	}
-	del := &cobra.Command{
+}
+
+func (a *app) queriesDeleteCmd() *cobra.Command {
+	return &cobra.Command{
 		Use: "delete NAME", Short: "Delete a saved query", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.savedFile().Delete(args[0])
 		},
 	}
+}
 
-	var onlyNew bool
+func (a *app) queriesRunCmd() *cobra.Command {
+	var onlyNew, asJSON bool
 	var limit int
-	run := &cobra.Command{
+	cmd := &cobra.Command{
 		Use: "run NAME", Short: "Run a saved query (--new: only hits imported since its last run)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f := a.savedFile()
@@ -150,61 +161,52 @@ func (a *app) queriesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
+			r, err := a.read(cmd, asJSON)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			loc, err := a.location()
-			if err != nil {
-				return err
-			}
+			defer r.Close()
 			first := q.LastRun.IsZero()
-			out, q, err := a.runSaved(cmd, s, q, limit)
+			out, q, err := a.runSaved(r.ctx, r.store, q, limit)
 			if err != nil {
 				return err
 			}
-			if err := recordRun(f, q, cmd.ErrOrStderr()); err != nil {
+			if err := recordRun(f, q, r.errOut); err != nil {
 				return err
 			}
-			w := cmd.OutOrStdout()
-			if onlyNew {
-				if asJSON {
-					return writeOutcomeJSON(w, out)
-				}
-				if first {
-					fmt.Fprintf(cmd.ErrOrStderr(), "first run of %s: %d hits recorded as the baseline; later runs with --new show what arrives after\n", termtext.Sanitize(q.Name), out.CountNow)
-					return nil
-				}
-				printEvents(w, out.New, loc)
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d new since last run (%d then, %d now)\n", out.NewCount, out.CountThen, out.CountNow)
+			switch {
+			case onlyNew && r.json:
+				return writeOutcomeJSON(r.out, out)
+			case onlyNew && first:
+				fmt.Fprintf(r.errOut, "first run of %s: %d hits recorded as the baseline; later runs with --new show what arrives after\n", termtext.Sanitize(q.Name), out.CountNow)
 				return nil
-			}
-			if q.Target == saved.TargetEvents {
-				res, err := s.Search(cmd.Context(), index.Query{Q: q.Query}, index.Page{Size: limit})
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					enc := json.NewEncoder(inert(w))
-					for _, ev := range res.Events {
-						enc.Encode(ev)
-					}
-					return nil
-				}
-				printEvents(w, res.Events, loc)
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d events\n", len(res.Events), res.Total)
+			case onlyNew:
+				printEvents(r.out, out.New, r.loc)
+				fmt.Fprintf(r.errOut, "%d new since last run (%d then, %d now)\n", out.NewCount, out.CountThen, out.CountNow)
 				return nil
+			case q.Target != saved.TargetEvents:
+				return writeOutcomeJSON(r.out, out)
 			}
-			return writeOutcomeJSON(w, out)
+			res, err := r.store.Search(r.ctx, index.Query{Q: q.Query}, index.Page{Size: limit})
+			if err != nil {
+				return err
+			}
+			return emit(r, res.Events, func(w io.Writer) {
+				printEvents(w, res.Events, r.loc)
+				fmt.Fprintf(r.errOut, "%d of %d events\n", len(res.Events), res.Total)
+			})
 		},
 	}
-	run.Flags().BoolVar(&onlyNew, "new", false, "only hits imported since the last run")
-	run.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
-	run.Flags().IntVar(&limit, "limit", 50, "maximum hits shown")
+	cmd.Flags().BoolVar(&onlyNew, "new", false, "only hits imported since the last run")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per line")
+	cmd.Flags().IntVar(&limit, "limit", 50, "maximum hits shown")
+	return cmd
+}
 
-	var markdown bool
-	replay := &cobra.Command{
+func (a *app) queriesReplayCmd() *cobra.Command {
+	var onlyNew, asJSON, markdown bool
+	var limit int
+	cmd := &cobra.Command{
 		Use: "replay", Short: "Run every saved query and report, per query, the count then and now and the new hits", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f := a.savedFile()
@@ -212,57 +214,44 @@ func (a *app) queriesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
+			r, err := a.read(cmd, asJSON)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			loc, err := a.location()
-			if err != nil {
-				return err
-			}
+			defer r.Close()
 			var outs []saved.Outcome
 			for _, q := range qs {
-				out, nq, err := a.runSaved(cmd, s, q, limit)
+				out, nq, err := a.runSaved(r.ctx, r.store, q, limit)
 				if err != nil {
 					return fmt.Errorf("%s: %w", q.Name, err)
 				}
 				if !onlyNew || out.NewCount > 0 {
 					outs = append(outs, out)
 				}
-				if err := recordRun(f, nq, cmd.ErrOrStderr()); err != nil {
+				if err := recordRun(f, nq, r.errOut); err != nil {
 					return err
 				}
 			}
-			w := cmd.OutOrStdout()
 			switch {
-			case asJSON:
-				for _, o := range outs {
-					if err := writeOutcomeJSON(w, o); err != nil {
-						return err
-					}
-				}
+			case r.json:
+				return writeJSONLines(r.out, outs)
 			case markdown:
-				writeReplayMarkdown(w, outs, loc)
+				writeReplayMarkdown(r.out, outs, r.loc)
 			default:
-				writeReplayText(w, outs, loc)
+				writeReplayText(r.out, outs, r.loc)
 			}
 			return nil
 		},
 	}
-	replay.Flags().BoolVar(&onlyNew, "new", false, "only queries with new hits")
-	replay.Flags().BoolVar(&asJSON, "json", false, "one JSON object per query")
-	replay.Flags().BoolVar(&markdown, "markdown", false, "a Markdown report")
-	replay.Flags().IntVar(&limit, "limit", 20, "new hits listed per query")
-	replay.MarkFlagsMutuallyExclusive("json", "markdown")
-
-	root.AddCommand(list, save, show, del, run, replay)
-	return root
+	cmd.Flags().BoolVar(&onlyNew, "new", false, "only queries with new hits")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per query")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "a Markdown report")
+	cmd.Flags().IntVar(&limit, "limit", 20, "new hits listed per query")
+	cmd.MarkFlagsMutuallyExclusive("json", "markdown")
+	return cmd
 }
 
-func writeOutcomeJSON(w io.Writer, o saved.Outcome) error {
-	return json.NewEncoder(inert(w)).Encode(o)
-}
+func writeOutcomeJSON(w io.Writer, o saved.Outcome) error { return writeJSON(w, o) }
 
 func writeReplayText(w io.Writer, outs []saved.Outcome, loc *time.Location) {
 	for _, o := range outs {

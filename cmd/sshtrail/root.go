@@ -52,18 +52,25 @@ Configuration precedence: flags > SSHTRAIL_* environment > config file > default
 	a.v.SetEnvKeyReplacer(strings.NewReplacer("-", "_", ".", "_"))
 	a.v.AutomaticEnv()
 
+	// Every command, one file each (help lists them sorted).
 	root.AddCommand(
 		a.importCmd(),
 		a.searchCmd(),
+		a.sessionsCmd(),
+		a.pivotCmd(),
+		a.pathsCmd(),
+		a.detectCmd(),
+		a.rulesCmd(),
+		a.profileCmd(),
+		a.queriesCmd(),
+		a.exportCmd(),
+		a.tuiCmd(),
+		a.demoCmd(),
+		a.genCmd(),
+		a.benchQueriesCmd(),
 	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(a))
-	}
 	return root
 }
-
-// extraCommands lets each command file register itself.
-var extraCommands []func(*app) *cobra.Command
 
 func xdg(env, fallback string) string {
 	if d := os.Getenv(env); d != "" {

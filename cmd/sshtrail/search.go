@@ -1,17 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/index"
 )
-
-// searchSessions is set by the sessions command file: search over session documents.
-var searchSessions func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, limit int, asJSON bool) error
 
 func (a *app) searchCmd() *cobra.Command {
 	var (
@@ -41,62 +38,38 @@ An empty query or * matches every event.`,
 			if len(args) == 1 {
 				q.Q = args[0]
 			}
-			now := time.Now()
 			var err error
-			if q.Since, err = index.ParseTime(since, now); err != nil {
+			if q.Since, q.Until, err = timeRange(since, until); err != nil {
 				return err
 			}
-			if q.Until, err = index.ParseTime(until, now); err != nil {
-				return err
-			}
-			loc, err := a.location()
+			r, err := a.read(cmd, asJSON)
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			if sessions && count {
-				n, err := s.CountSessions(cmd.Context(), q)
+			defer r.Close()
+			switch {
+			case count:
+				countOf := r.store.Count
+				if sessions {
+					countOf = r.store.CountSessions
+				}
+				n, err := countOf(r.ctx, q)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintln(cmd.OutOrStdout(), n)
+				fmt.Fprintln(r.out, n)
 				return nil
+			case sessions:
+				return searchSessions(r, q, limit)
 			}
-			if sessions {
-				if searchSessions == nil {
-					return fmt.Errorf("--sessions: session search is not available in this build")
-				}
-				return searchSessions(cmd, a, s, q, limit, asJSON)
-			}
-			if count {
-				n, err := s.Count(cmd.Context(), q)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), n)
-				return nil
-			}
-			res, err := s.Search(cmd.Context(), q, index.Page{Size: limit, Oldest: oldest})
+			res, err := r.store.Search(r.ctx, q, index.Page{Size: limit, Oldest: oldest})
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				enc := json.NewEncoder(inert(out))
-				for _, ev := range res.Events {
-					if err := enc.Encode(ev); err != nil {
-						return err
-					}
-				}
-				return nil
-			}
-			printEvents(out, res.Events, loc)
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d events (%s)\n", len(res.Events), res.Total, res.Took.Round(time.Microsecond))
-			return nil
+			return emit(r, res.Events, func(w io.Writer) {
+				printEvents(w, res.Events, r.loc)
+				fmt.Fprintf(r.errOut, "%d of %d events (%s)\n", len(res.Events), res.Total, res.Took.Round(time.Microsecond))
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -18,104 +18,79 @@ import (
 	"github.com/sshtrail/sshtrail/termtext"
 )
 
-func init() {
-	extraCommands = append(extraCommands, (*app).sessionsCmd, (*app).pivotCmd, (*app).pathsCmd)
-	searchSessions = func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, limit int, asJSON bool) error {
-		res, err := s.SearchSessions(cmd.Context(), q, index.Page{Size: limit})
-		if err != nil {
-			return err
-		}
-		loc, err := a.location()
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return writeSessionsJSON(cmd.OutOrStdout(), res.Sessions)
-		}
-		printSessions(cmd.OutOrStdout(), res.Sessions, loc)
-		fmt.Fprintf(cmd.ErrOrStderr(), "%d of %d sessions\n", len(res.Sessions), res.Total)
-		return nil
+// searchSessions prints the sessions matching q (search --sessions).
+func searchSessions(r *reader, q index.Query, limit int) error {
+	res, err := r.store.SearchSessions(r.ctx, q, index.Page{Size: limit})
+	if err != nil {
+		return err
 	}
-	exportSessions = func(cmd *cobra.Command, a *app, s *index.Store, q index.Query, w export.Writer) (int, error) {
-		n := 0
-		var after []string
-		for {
-			res, err := s.SearchSessions(cmd.Context(), q, index.Page{Size: 1000, Oldest: true, After: after})
-			if err != nil {
+	return emit(r, res.Sessions, func(w io.Writer) {
+		printSessions(w, res.Sessions, r.loc)
+		fmt.Fprintf(r.errOut, "%d of %d sessions\n", len(res.Sessions), res.Total)
+	})
+}
+
+// exportSessions writes the sessions matching q to w, oldest first, a page
+// at a time (export --sessions).
+func exportSessions(ctx context.Context, s *index.Store, q index.Query, w export.Writer) (int, error) {
+	n := 0
+	var after []string
+	for {
+		res, err := s.SearchSessions(ctx, q, index.Page{Size: 1000, Oldest: true, After: after})
+		if err != nil {
+			return n, err
+		}
+		for i := range res.Sessions {
+			if err := w.Session(&res.Sessions[i]); err != nil {
 				return n, err
 			}
-			for i := range res.Sessions {
-				if err := w.Session(&res.Sessions[i]); err != nil {
-					return n, err
-				}
-				n++
-			}
-			if len(res.Sessions) < 1000 || len(res.Sort) == 0 {
-				return n, nil
-			}
-			after = res.Sort[len(res.Sort)-1]
+			n++
 		}
+		if len(res.Sessions) < 1000 || len(res.Sort) == 0 {
+			return n, nil
+		}
+		after = res.Sort[len(res.Sort)-1]
 	}
-	runTarget[saved.TargetSessions] = func(cmd *cobra.Command, a *app, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
-		out := saved.Outcome{Name: q.Name, Query: q.Query, Target: q.Target, CountThen: q.LastCount}
-		iq := index.Query{Q: q.Query}
-		n, err := s.CountSessions(cmd.Context(), iq)
+}
+
+// runSavedSessions runs a saved query over sessions; new are the sessions
+// that start after the newest one seen at the last run.
+func runSavedSessions(ctx context.Context, s *index.Store, q saved.Query, limit int) (saved.Outcome, saved.Query, error) {
+	out := saved.Outcome{Name: q.Name, Query: q.Query, Target: q.Target, CountThen: q.LastCount}
+	iq := index.Query{Q: q.Query}
+	n, err := s.CountSessions(ctx, iq)
+	if err != nil {
+		return out, q, err
+	}
+	out.CountNow = int(n)
+	res, err := s.SearchSessions(ctx, iq, index.Page{Size: 1})
+	if err != nil {
+		return out, q, err
+	}
+	if len(res.Sessions) > 0 {
+		out.Newest = res.Sessions[0].Start
+	}
+	if !q.LastRun.IsZero() {
+		nq := iq
+		nq.Since = q.LastNewest.Add(time.Microsecond)
+		nres, err := s.SearchSessions(ctx, nq, index.Page{Size: max(limit, 1)})
 		if err != nil {
 			return out, q, err
 		}
-		out.CountNow = int(n)
-		res, err := s.SearchSessions(cmd.Context(), iq, index.Page{Size: 1})
-		if err != nil {
-			return out, q, err
+		out.NewCount = int(nres.Total)
+		for i := range nres.Sessions {
+			out.NewItems = append(out.NewItems, nres.Sessions[i])
 		}
-		if len(res.Sessions) > 0 {
-			out.Newest = res.Sessions[0].Start
-		}
-		if !q.LastRun.IsZero() {
-			nq := iq
-			nq.Since = q.LastNewest.Add(time.Microsecond)
-			nres, err := s.SearchSessions(cmd.Context(), nq, index.Page{Size: max(limit, 1)})
-			if err != nil {
-				return out, q, err
-			}
-			out.NewCount = int(nres.Total)
-			for i := range nres.Sessions {
-				out.NewItems = append(out.NewItems, nres.Sessions[i])
-			}
-		}
-		q.LastRun, q.LastCount = nowFunc().UTC(), out.CountNow
-		if out.Newest.After(q.LastNewest) {
-			q.LastNewest = out.Newest
-		}
-		return out, q, nil
 	}
+	q.LastRun, q.LastCount = time.Now().UTC(), out.CountNow
+	if out.Newest.After(q.LastNewest) {
+		q.LastNewest = out.Newest
+	}
+	return out, q, nil
 }
 
 func (a *app) sessionOptions() sessions.Options {
 	return sessions.Options{Skew: a.v.GetDuration("sessions.skew"), Assets: a.assets(), GapSplit: a.v.GetDuration("sessions.gap_split"), Phase: a.phase}
-}
-
-func writeSessionsJSON(w io.Writer, ss []schema.Session) error {
-	enc := json.NewEncoder(inert(w))
-	for i := range ss {
-		if err := enc.Encode(&ss[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func sessionSource(s *schema.Session) string {
-	if s.SrcIP == "" {
-		return ""
-	}
-	if s.SrcPort != 0 {
-		if strings.Contains(s.SrcIP, ":") {
-			return fmt.Sprintf("[%s]:%d", s.SrcIP, s.SrcPort)
-		}
-		return fmt.Sprintf("%s:%d", s.SrcIP, s.SrcPort)
-	}
-	return s.SrcIP
 }
 
 func printSessions(w io.Writer, ss []schema.Session, loc *time.Location) {
@@ -128,7 +103,7 @@ func printSessions(w io.Writer, ss []schema.Session, loc *time.Location) {
 			end = s.End.In(loc).Format("15:04:05")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.Start.In(loc).Format("2006-01-02 15:04:05"), end,
-			termtext.Fit(s.Host, 20), termtext.Fit(s.User, 16), termtext.Fit(sessionSource(s), 46), s.Method, s.Outcome, s.Failures,
+			termtext.Fit(s.Host, 20), termtext.Fit(s.User, 16), termtext.Fit(addrPort(s.SrcIP, s.SrcPort), 46), s.Method, s.Outcome, s.Failures,
 			strings.Join(s.Sources, ","), s.SID)
 	}
 	tw.Flush()
@@ -147,42 +122,33 @@ func (a *app) sessionsCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			if f.Since, err = index.ParseTime(since, nowFunc()); err != nil {
-				return err
-			}
-			if f.Until, err = index.ParseTime(until, nowFunc()); err != nil {
-				return err
-			}
-			loc, err := a.location()
-			if err != nil {
+			if f.Since, f.Until, err = timeRange(since, until); err != nil {
 				return err
 			}
 			open := a.openStore
 			if rebuild {
 				open = a.openStoreAsIs // rebuilt whole below
 			}
-			s, err := open()
+			r, err := a.readWith(cmd, asJSON, open)
 			if err != nil {
 				return err
 			}
-			defer s.Close()
+			defer r.Close()
 			if rebuild {
-				st, err := sessions.Rebuild(cmd.Context(), s, a.sessionOptions(), nil)
+				st, err := sessions.Rebuild(r.ctx, r.store, a.sessionOptions(), nil)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "rebuilt %d sessions from %d events in %s\n", st.Sessions, st.Events, st.Took.Round(time.Millisecond))
+				fmt.Fprintf(r.errOut, "rebuilt %d sessions from %d events in %s\n", st.Sessions, st.Events, st.Took.Round(time.Millisecond))
 			}
-			ss, err := sessions.List(cmd.Context(), s, f)
+			ss, err := sessions.List(r.ctx, r.store, f)
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return writeSessionsJSON(cmd.OutOrStdout(), ss)
-			}
-			printSessions(cmd.OutOrStdout(), ss, loc)
-			fmt.Fprintf(cmd.ErrOrStderr(), "%d sessions\n", len(ss))
-			return nil
+			return emit(r, ss, func(w io.Writer) {
+				printSessions(w, ss, r.loc)
+				fmt.Fprintf(r.errOut, "%d sessions\n", len(ss))
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -207,24 +173,19 @@ func (a *app) pivotCmd() *cobra.Command {
 			if kind != "user" && kind != "host" && kind != "ip" {
 				return fmt.Errorf("pivot on user, host or ip, not %q", kind)
 			}
-			loc, err := a.location()
+			r, err := a.read(cmd, asJSON)
 			if err != nil {
 				return err
 			}
-			s, err := a.openStore()
+			defer r.Close()
+			card, err := sessions.Pivot(r.ctx, r.store, kind, args[1])
 			if err != nil {
 				return err
 			}
-			defer s.Close()
-			card, err := sessions.Pivot(cmd.Context(), s, kind, args[1])
-			if err != nil {
-				return err
+			if r.json {
+				return writeJSON(r.out, card)
 			}
-			out := cmd.OutOrStdout()
-			if asJSON {
-				return json.NewEncoder(inert(out)).Encode(card)
-			}
-			printCard(out, card, loc)
+			printCard(r.out, card, r.loc)
 			return nil
 		},
 	}
@@ -293,13 +254,7 @@ func (a *app) pathsCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(inert(out))
-				for _, p := range ps {
-					if err := enc.Encode(p); err != nil {
-						return err
-					}
-				}
-				return nil
+				return writeJSONLines(out, ps)
 			}
 			for _, p := range ps {
 				fmt.Fprintln(out, p.String())

@@ -4,27 +4,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/index"
-	"github.com/sshtrail/sshtrail/saved"
 	"github.com/sshtrail/sshtrail/tui"
 )
-
-func init() {
-	extraCommands = append(extraCommands, (*app).tuiCmd)
-	openWorkbench = func(cmd *cobra.Command, a *app, s *index.Store, dir string) error {
-		loc, err := a.location()
-		if err != nil {
-			return err
-		}
-		cfg, err := a.detectConfig()
-		if err != nil {
-			return err
-		}
-		return tui.Run(cmd.Context(), tui.Options{
-			Store: s, IndexDir: dir, Location: loc, Detect: cfg,
-			Sessions: a.sessionOptions(), Saved: a.savedFile(),
-		})
-	}
-}
 
 func (a *app) tuiCmd() *cobra.Command {
 	return &cobra.Command{
@@ -41,9 +22,23 @@ func (a *app) tuiCmd() *cobra.Command {
 			if _, err := a.finishSessions(s); err != nil {
 				return err
 			}
-			return openWorkbench(cmd, a, s, a.indexDir())
+			return a.workbench(cmd, s, a.indexDir())
 		},
 	}
 }
 
-var _ = saved.File{}
+// workbench runs the TUI on s (the index at dir) until the user quits.
+func (a *app) workbench(cmd *cobra.Command, s *index.Store, dir string) error {
+	loc, err := a.location()
+	if err != nil {
+		return err
+	}
+	cfg, err := a.detectConfig()
+	if err != nil {
+		return err
+	}
+	return tui.Run(cmd.Context(), tui.Options{
+		Store: s, IndexDir: dir, Location: loc, Detect: cfg,
+		Sessions: a.sessionOptions(), Saved: a.savedFile(),
+	})
+}
