@@ -19,6 +19,20 @@ import (
 // PIDSources per file. The zero value is ready.
 type PIDSources struct {
 	m map[pidKey]pidSrc
+	// conns holds what each connection (host, client address and port)
+	// did: after login, OpenSSH's privsep child logs the disconnect under
+	// its own pid, so the pid alone does not carry the login to it.
+	conns map[connKey]connState
+}
+
+type connKey struct {
+	host, ip string
+	port     int
+}
+
+type connState struct {
+	authed, failed bool
+	at             time.Time
 }
 
 // Window is how long an sshd process's address is lent to its later lines:
@@ -74,6 +88,7 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 	if !ok {
 		return
 	}
+	ck := connKey{ev.Host, s.ip, s.port}
 	switch ev.Action {
 	case schema.ActionConnection:
 		if strings.HasPrefix(ev.Message, "Connection from ") {
@@ -81,14 +96,18 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 		}
 	case schema.ActionAuthSuccess:
 		s.authed = true
+		p.note(ck, ev.TS, true, false)
 	case schema.ActionAuthFailure, schema.ActionInvalidUser:
 		s.failed = true
+		p.note(ck, ev.TS, false, true)
 	case schema.ActionDisconnect:
 		if ev.Outcome == schema.OutcomeUnknown {
+			c, ok := p.conns[ck]
+			ok = ok && s.port != 0 && ev.TS.Sub(c.at) <= maxLogin
 			switch {
-			case s.authed:
+			case s.authed || ok && c.authed:
 				ev.Outcome = schema.OutcomeSuccess
-			case s.failed:
+			case s.failed || ok && c.failed:
 				ev.Outcome = schema.OutcomeFailure
 			}
 		}
@@ -97,4 +116,21 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 		p.m = make(map[pidKey]pidSrc, 1024)
 	}
 	p.m[k] = s
+}
+
+// maxLogin is how long a connection's login vouches for a disconnect that
+// names the same client address and port: a logon can last days, and a
+// client port is not reused by the same client while its connection is up.
+const maxLogin = 30 * 24 * time.Hour
+
+func (p *PIDSources) note(k connKey, at time.Time, authed, failed bool) {
+	if k.port == 0 {
+		return
+	}
+	if p.conns == nil || len(p.conns) >= maxPIDs {
+		p.conns = make(map[connKey]connState, 1024)
+	}
+	c := p.conns[k]
+	c.authed, c.failed, c.at = c.authed || authed, c.failed || failed, at
+	p.conns[k] = c
 }
