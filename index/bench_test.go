@@ -112,3 +112,20 @@ func BenchmarkQuery(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkEventDoc is the document builder alone (no analysis, no Bleve
+// batch): what the field table's accessors cost per event.
+func BenchmarkEventDoc(b *testing.B) {
+	s, err := OpenOrCreate(filepath.Join(b.TempDir(), "d"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	evs := synthEvents(10000, 3)
+	pos := []byte("0:0")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.build.event(evs[i%len(evs)], pos)
+	}
+}

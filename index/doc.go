@@ -86,45 +86,49 @@ func PadInt(field string, v int64) string {
 	return s
 }
 
+// event is the document of one event: every searchable field of the table
+// by its kind (fields.go), the hour of ts, and the event's log position.
 func (b *docBuilder) event(ev *schema.Event, pos []byte) *document.Document {
 	d := document.NewDocument(ev.ID)
-	b.keyword(d, "ts", FormatTS(ev.TS))
-	b.keyword(d, "tsh", ev.TS.UTC().Format(hourLayout))
-	b.keyword(d, "format", ev.Format)
-	b.keyword(d, "file", ev.File)
-	b.keyword(d, "host", ev.Host)
-	b.keyword(d, "action", ev.Action)
-	b.keyword(d, "outcome", ev.Outcome)
-	b.keyword(d, "user", ev.User)
-	b.keyword(d, "uid", ev.UID)
-	b.keyword(d, "src_ip", ev.SrcIP)
-	b.keyword(d, "dst_ip", ev.DstIP)
-	b.padded(d, "src_port", ev.SrcPort)
-	b.padded(d, "dst_port", ev.DstPort)
-	b.padded(d, "pid", ev.PID)
-	b.keyword(d, "dst_host", ev.DstHost)
-	b.keyword(d, "method", ev.Method)
-	b.keyword(d, "key_type", ev.KeyType)
-	b.keyword(d, "key_fp", ev.KeyFP)
-	b.keyword(d, "sid", ev.SID)
-	b.keyword(d, "client", ev.Client)
-	b.keyword(d, "server", ev.Server)
-	b.keyword(d, "hassh", ev.HASSH)
-	b.keyword(d, "hassh_server", ev.HASSHServer)
-	b.keyword(d, "program", ev.Program)
-	b.keyword(d, "tty", ev.TTY)
-	b.keyword(d, "ses", ev.Ses)
-	b.keyword(d, "conn_state", ev.ConnState)
-	b.keyword(d, "service", ev.Service)
-	b.keyword(d, "notice", ev.Notice)
-	b.keyword(d, "zeek_uid", ev.ZeekUID)
-	b.number(d, "duration", ev.Duration)
-	b.number(d, "bytes_out", float64(ev.BytesOut))
-	b.number(d, "bytes_in", float64(ev.BytesIn))
-	b.textf(d, "message", ev.Message)
-	b.textf(d, "command", ev.Command)
-	b.textf(d, "reason", ev.Reason)
-	b.textf(d, "forward", ev.Forward)
+	for i := range eventDocFields {
+		f := &eventDocFields[i]
+		var v string
+		switch f.kind {
+		case schema.Number:
+			// Sizes, ports and pids of 0 are unknown: not indexed.
+			n := f.num(ev)
+			if n <= 0 {
+				continue
+			}
+			v = PadInt(f.name, scaled(f.name, n))
+		case schema.Time:
+			// Always indexed (a missing time as the zero time): pages sort on it.
+			t := tableTime(f.value(ev))
+			d.AddField(document.NewTextFieldCustom(f.name, nil, []byte(FormatTS(t)), f.opts, b.kw))
+			if f.name == "ts" {
+				d.AddField(document.NewTextFieldCustom(hourField, nil, []byte(t.Format(hourLayout)), bindex.IndexField|bindex.DocValues, b.kw))
+			}
+			continue
+		default:
+			if v = f.value(ev); v == "" {
+				continue
+			}
+		}
+		d.AddField(document.NewTextFieldCustom(f.name, nil, []byte(v), f.opts, b.analyzer(f.kind)))
+	}
 	b.stored(d, posField, pos)
 	return d
+}
+
+// tableTime reads a Time field's value back from the table's RFC 3339 UTC
+// text ("" or unreadable: the zero time).
+func tableTime(v string) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
