@@ -33,6 +33,10 @@ type connKey struct {
 type connState struct {
 	authed, failed bool
 	at             time.Time
+	// open counts logins from this address not yet seen to end (kept
+	// under port 0): old OpenSSH's child logs "Received disconnect from A:
+	// 11: disconnected by user" with neither the monitor's pid nor a port.
+	open int
 }
 
 // Window is how long an sshd process's address is lent to its later lines:
@@ -97,6 +101,11 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 	case schema.ActionAuthSuccess:
 		s.authed = true
 		p.note(ck, ev.TS, true, false)
+		if s.ip != "" {
+			a := p.conns[connKey{ev.Host, s.ip, 0}]
+			a.open, a.at = a.open+1, ev.TS
+			p.put(connKey{ev.Host, s.ip, 0}, a)
+		}
 	case schema.ActionAuthFailure, schema.ActionInvalidUser:
 		s.failed = true
 		p.note(ck, ev.TS, false, true)
@@ -104,11 +113,17 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 		if ev.Outcome == schema.OutcomeUnknown {
 			c, ok := p.conns[ck]
 			ok = ok && s.port != 0 && ev.TS.Sub(c.at) <= maxLogin
+			byAddr := connKey{ev.Host, s.ip, 0}
+			a := p.conns[byAddr]
 			switch {
 			case s.authed || ok && c.authed:
 				ev.Outcome = schema.OutcomeSuccess
 			case s.failed || ok && c.failed:
 				ev.Outcome = schema.OutcomeFailure
+			case s.port == 0 && a.open > 0 && ev.TS.Sub(a.at) <= maxLogin:
+				ev.Outcome = schema.OutcomeSuccess
+				a.open--
+				p.conns[byAddr] = a
 			}
 		}
 	}
@@ -127,10 +142,14 @@ func (p *PIDSources) note(k connKey, at time.Time, authed, failed bool) {
 	if k.port == 0 {
 		return
 	}
+	c := p.conns[k]
+	c.authed, c.failed, c.at = c.authed || authed, c.failed || failed, at
+	p.put(k, c)
+}
+
+func (p *PIDSources) put(k connKey, c connState) {
 	if p.conns == nil || len(p.conns) >= maxPIDs {
 		p.conns = make(map[connKey]connState, 1024)
 	}
-	c := p.conns[k]
-	c.authed, c.failed, c.at = c.authed || authed, c.failed || failed, at
 	p.conns[k] = c
 }
