@@ -29,16 +29,27 @@ func (a *app) tuiCmd() *cobra.Command {
 
 // workbench runs the TUI on s (the index at dir) until the user quits.
 func (a *app) workbench(cmd *cobra.Command, s *index.Store, dir string) error {
-	loc, err := a.location()
+	opts, err := a.workbenchOptions(s, dir)
 	if err != nil {
 		return err
+	}
+	return tui.Run(cmd.Context(), opts)
+}
+
+// workbenchOptions is what the workbench gets from the configuration: the
+// display zone, the rules' settings, the session options its import view
+// rebuilds with, the saved queries.
+func (a *app) workbenchOptions(s *index.Store, dir string) (tui.Options, error) {
+	loc, err := a.location()
+	if err != nil {
+		return tui.Options{}, err
 	}
 	cfg, err := a.detectConfig()
 	if err != nil {
-		return err
+		return tui.Options{}, err
 	}
-	return tui.Run(cmd.Context(), tui.Options{
+	return tui.Options{
 		Store: s, IndexDir: dir, Location: loc, Detect: cfg,
 		Sessions: a.sessionOptions(), Saved: a.savedFile(),
-	})
+	}, nil
 }
