@@ -155,12 +155,10 @@ func Expand(paths []string, followLinks bool) Expansion {
 				if strings.HasPrefix(name, ".") {
 					return nil
 				}
-				// Case folders carry notes and configs beside the logs; files
-				// named on the command line are always read.
-				switch strings.ToLower(filepath.Ext(name)) {
-				case ".md", ".yaml", ".yml", ".txt", ".pdf", ".pcap", ".pcapng":
-					return nil
-				}
+				// Every file is sniffed by content, whatever its name: a saved
+				// `log show` capture is usually a .txt. Notes and configs beside
+				// the logs are named in the summary as not recognised, never
+				// skipped silently.
 				if f, ok := x.entry(m, path, followLinks); ok {
 					inDir = append(inDir, f)
 				}
