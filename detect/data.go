@@ -42,6 +42,7 @@ type rec struct {
 	matched                                     bool   // Zeek logon seen in the host's own log too
 	success                                     bool   // Zeek: auth_success was true
 	seen                                        string // attempts: every source that saw the connection ("authlog, auditd")
+	forward                                     string // forwards: the ssh invocation's specs ("L:... D:1080")
 }
 
 // data is one pass over the store, shared by every built-in rule.
@@ -169,6 +170,9 @@ func (d *data) add(ev *schema.Event, in interner) {
 		dstHost: in.s(strings.ToLower(ev.DstHost)), method: in.s(ev.Method), keyFP: in.s(ev.KeyFP),
 		client: in.s(ev.Client), notice: in.s(ev.Notice), detail: detail, zuid: ev.ZeekUID,
 		pid: ev.PID, dstPort: ev.DstPort, dur: ev.Duration, bytes: ev.BytesIn + ev.BytesOut,
+	}
+	if k == kForward {
+		r.forward = ev.Forward
 	}
 	if k == kZeekSSH {
 		r.user = "" // Zeek does not know the account

@@ -17,8 +17,11 @@ func ruleProxy(m meta, d *data) []Finding {
 	var out []Finding
 	// 1 and 2: forwarding evidence in the host's own logs.
 	var k keyed
+	recs := map[string][]*rec{}
 	for _, r := range d.forwards {
-		k.add(r.host+"\x00"+r.user+"\x00"+r.format, r)
+		key := r.host + "\x00" + r.user + "\x00" + r.format
+		k.add(key, r)
+		recs[key] = append(recs[key], r)
 	}
 	for _, key := range k.order {
 		b := k.m[key]
@@ -31,7 +34,19 @@ func ruleProxy(m meta, d *data) []Finding {
 		if r.user != "" {
 			who = " by " + r.user
 		}
-		out = append(out, b.finding(m, fmt.Sprintf("%s on %s%s %d time(s): %s.", what, r.host, who, b.n, clip(r.detail, 160))))
+		// Every distinct forward is named: one finding often gathers
+		// several ssh runs, and the third one's reverse tunnel matters most.
+		descs, reverseOut := forwardsOf(recs[key])
+		detail := clip(r.detail, 160)
+		if len(descs) > 0 {
+			detail = strings.Join(descs, "; ")
+		}
+		f := b.finding(m, fmt.Sprintf("%s on %s%s %d time(s): %s.", what, r.host, who, b.n, detail))
+		if reverseOut {
+			f.Severity = SevCritical
+			f.Summary += " A reverse tunnel to an internet address opens this host to the outside."
+		}
+		out = append(out, f)
 	}
 	out = append(out, windowsPivots(m, d)...)
 	out = append(out, longSSH(m, d)...)
