@@ -186,15 +186,3 @@ func topTerms(field string, counts map[string]int, n, hits int) Facet {
 	}
 	return fc
 }
-
-// narrowHours counts q's hits per hour (the histogram) the same way.
-func (s *Store) narrowHours(ctx context.Context, bq query.Query) ([]FacetTerm, bool, error) {
-	if s.noFastPaths {
-		return nil, false, nil
-	}
-	fs, ok, err := s.bitFacets(ctx, bq, []string{"tsh"}, 1<<30)
-	if !ok || err != nil {
-		return nil, ok, err
-	}
-	return fs[0].Terms, true, nil
-}

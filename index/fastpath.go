@@ -3,9 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -130,58 +128,6 @@ func snapshotOf(idx bleve.Index) (*scorch.IndexSnapshot, error) {
 		return nil, fmt.Errorf("index: unexpected reader %T", r)
 	}
 	return snap, nil
-}
-
-// matchesAll says whether q selects every event (and the dictionaries may
-// answer for it).
-func (s *Store) matchesAll(q Query) bool {
-	if s.noFastPaths {
-		return false
-	}
-	t := strings.TrimSpace(q.Q)
-	return (t == "" || t == "*") && q.Since.IsZero() && q.Until.IsZero()
-}
-
-// fastCount answers a count without visiting hits: everything is the
-// document count, one term is its postings count. ok=false: ask Bleve.
-func (s *Store) fastCount(ctx context.Context, q Query, bq query.Query) (n uint64, ok bool, err error) {
-	if s.noFastPaths {
-		return 0, false, nil
-	}
-	if s.matchesAll(q) {
-		n, err = s.idx.DocCount()
-		return n, err == nil, err
-	}
-	var field, term string
-	switch t := bq.(type) {
-	case *query.TermQuery:
-		field, term = t.FieldVal, t.Term
-	case *query.MatchQuery:
-		// A keyword field's analyser keeps the value whole: one term.
-		if slices.Contains(keywordFields, t.FieldVal) && t.Fuzziness == 0 && t.Prefix == 0 && t.Analyzer == "" {
-			field, term = t.FieldVal, t.Match
-		}
-	}
-	if tr, ok := bq.(*query.TermRangeQuery); ok && tr.FieldVal != "" {
-		return s.rangeCount(tr)
-	}
-	if cq, ok := bq.(*cidrQuery); ok {
-		return s.cidrCount(cq)
-	}
-	if field == "" {
-		return 0, false, nil
-	}
-	snap, err := s.snapshot()
-	if err != nil {
-		return 0, false, nil
-	}
-	defer snap.Close()
-	tfr, err := snap.TermFieldReader(ctx, []byte(term), field, false, false, false)
-	if err != nil {
-		return 0, false, err
-	}
-	defer tfr.Close()
-	return tfr.Count(), true, nil
 }
 
 // rangeCount sums the dictionary counts of the terms in a range: every

@@ -360,23 +360,7 @@ func (s *Store) FacetSessions(ctx context.Context, q Query, fields []string, n i
 	}
 	out := make([]Facet, 0, len(fields))
 	for _, f := range fields {
-		fc := Facet{Field: f}
-		if fr := res.Facets[f]; fr != nil {
-			fc.Total, fc.Missing, fc.Others = fr.Total, fr.Missing, fr.Other
-			if fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					fc.Terms = append(fc.Terms, FacetTerm{Term: t.Term, Count: t.Count})
-				}
-			}
-		}
-		out = append(out, fc)
+		out = append(out, facetOf(f, res.Facets[f]))
 	}
 	return out, nil
-}
-
-// CompileQuery is the Bleve query Search (TypeEvent) or SearchSessions
-// (TypeSession) runs for q, for packages that build their own requests on
-// Store.Bleve() (one request with several facets, sort keys as values).
-func (s *Store) CompileQuery(ctx context.Context, q Query, doctype string) (query.Query, error) {
-	return s.compile(ctx, q, doctype)
 }

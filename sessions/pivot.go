@@ -2,12 +2,9 @@ package sessions
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/blevesearch/bleve/v2"
 
 	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/schema"
@@ -155,50 +152,33 @@ func eventSide(ctx context.Context, st *index.Store, card *PivotCard, evQ, authQ
 
 // eventRequest runs q over events: the first hit by sortBy ("" = no hit)
 // and the top values of each facet field.
-func eventRequest(ctx context.Context, st *index.Store, q, sortBy string, facets ...string) (*bleve.SearchResult, error) {
-	bq, err := st.CompileQuery(ctx, index.Query{Q: q}, index.TypeEvent)
-	if err != nil {
-		return nil, fmt.Errorf("pivot: %w", err)
-	}
-	size := 0
+func eventRequest(ctx context.Context, st *index.Store, q, sortBy string, facets ...string) (*index.Summary, error) {
+	o := index.SummaryOptions{Facets: map[string]int{}}
 	if sortBy != "" {
-		size = 1
-	}
-	req := bleve.NewSearchRequestOptions(bq, size, 0, false)
-	if sortBy != "" {
-		req.SortBy([]string{sortBy})
+		o.Size, o.SortBy = 1, []string{sortBy}
 	}
 	for _, f := range facets {
-		n := 20
+		o.Facets[f] = 20
 		if f == "tsh" {
-			n = 1 << 20 // every hour: the first and last are wanted
+			o.Facets[f] = 1 << 20 // every hour: the first and last are wanted
 		}
-		req.AddFacet(f, bleve.NewFacetRequest(f, n))
 	}
-	res, err := st.BleveFor(index.TypeEvent).SearchInContext(ctx, req)
+	res, err := st.Summarize(ctx, index.TypeEvent, index.Query{Q: q}, o)
 	if err != nil {
 		return nil, fmt.Errorf("pivot: %w", err)
 	}
 	return res, nil
 }
 
-func sortTime(res *bleve.SearchResult) time.Time {
-	if len(res.Hits) == 0 || len(res.Hits[0].Sort) == 0 {
+func sortTime(res *index.Summary) time.Time {
+	if len(res.Sort) == 0 || len(res.Sort[0]) == 0 {
 		return time.Time{}
 	}
-	t, _ := time.Parse(index.TSLayout, res.Hits[0].Sort[0])
+	t, _ := time.Parse(index.TSLayout, res.Sort[0][0])
 	return t
 }
 
-func facet(res *bleve.SearchResult, field string) index.Facet {
-	f := index.Facet{Field: field}
-	if fr := res.Facets[field]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			f.Terms = append(f.Terms, index.FacetTerm{Term: t.Term, Count: t.Count})
-		}
-	}
-	return f
-}
+func facet(res *index.Summary, field string) index.Facet { return res.Facets[field] }
 
 // sessionSide lists its sessions and counts its peers: sessions into it
 // and (for hosts and addresses) out of it.
@@ -216,14 +196,7 @@ func sessionSide(ctx context.Context, st *index.Store, book *AddrBook, card *Piv
 		return err
 	}
 	card.SessionsTotal = list.Total
-	for _, h := range list.Hits {
-		var se schema.Session
-		js, _ := h.Fields["_src"].(string)
-		if err := json.Unmarshal([]byte(js), &se); err != nil {
-			return fmt.Errorf("pivot: session %s: %w", h.ID, err)
-		}
-		card.Sessions = append(card.Sessions, se)
-	}
+	card.Sessions = list.Sessions
 	in := list
 	if outQ != "" { // the list above mixed both directions
 		if in, err = sessionRequest(ctx, st, inQ, 0, inFacets...); err != nil {
@@ -254,20 +227,12 @@ func sessionSide(ctx context.Context, st *index.Store, book *AddrBook, card *Piv
 
 // sessionRequest runs q over sessions: the newest size sessions and the
 // top values of each facet field.
-func sessionRequest(ctx context.Context, st *index.Store, q string, size int, facets ...string) (*bleve.SearchResult, error) {
-	bq, err := st.CompileQuery(ctx, index.Query{Q: q}, index.TypeSession)
-	if err != nil {
-		return nil, fmt.Errorf("pivot: %w", err)
-	}
-	req := bleve.NewSearchRequestOptions(bq, size, 0, false)
-	if size > 0 {
-		req.SortBy([]string{"-ts", "-_id"})
-		req.Fields = []string{"_src"}
-	}
+func sessionRequest(ctx context.Context, st *index.Store, q string, size int, facets ...string) (*index.Summary, error) {
+	o := index.SummaryOptions{Size: size, Facets: map[string]int{}}
 	for _, f := range facets {
-		req.AddFacet(f, bleve.NewFacetRequest(f, 50))
+		o.Facets[f] = 50
 	}
-	res, err := st.BleveFor(index.TypeSession).SearchInContext(ctx, req)
+	res, err := st.Summarize(ctx, index.TypeSession, index.Query{Q: q}, o)
 	if err != nil {
 		return nil, fmt.Errorf("pivot: %w", err)
 	}
