@@ -2,7 +2,9 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// keyMap is every key binding of the workbench; bubbles/help shows them.
+// keyMap is every key binding of the workbench. Each view's help lists the
+// ones it acts on (its ShortHelp and FullHelp); the root adds the global
+// ones (globalShort, globalFull).
 type keyMap struct {
 	Quit, Help, NextTab, PrevTab, Focus, Run, Back          key.Binding
 	Up, Down, PageUp, PageDown, Top, Bottom, Open           key.Binding
@@ -44,17 +46,19 @@ var keys = keyMap{
 	No:        key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "no")),
 }
 
-// ShortHelp is the one-line help of the status bar.
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Focus, k.Open, k.PivotUser, k.PivotHost, k.PivotIP, k.Back, k.NextTab, k.Help, k.Quit}
+// withHelp is b with another help text: the same key, named for what it
+// does in one view.
+func withHelp(b key.Binding, desc string) key.Binding {
+	b.SetHelp(b.Help().Key, desc)
+	return b
 }
 
-// FullHelp is the ? screen.
-func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Focus, k.Run, k.Back, k.Save, k.Facets, k.Histogram},
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.PivotUser, k.PivotHost, k.PivotIP, k.Open, k.Rerun, k.Delete},
-		{k.NextTab, k.PrevTab, k.Tab1, k.Help, k.Quit},
-	}
-}
+// listKeys move the cursor of every list.
+var listKeys = []key.Binding{keys.Up, keys.Down, keys.PageUp, keys.PageDown, keys.Top, keys.Bottom}
+
+// globalShort and globalFull are the keys of every view, after the view's
+// own in the help line and the ? screen.
+var (
+	globalShort = []key.Binding{keys.NextTab, keys.Help, keys.Quit}
+	globalFull  = []key.Binding{keys.NextTab, keys.PrevTab, keys.Tab1, keys.Help, keys.Quit}
+)

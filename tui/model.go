@@ -1,7 +1,13 @@
 // Package tui is sshtrail's workbench: a Bubble Tea program over an
 // index.Store and the detections. It never parses a log line; every slow
-// call (search, pivot, detection, import) runs in a tea.Cmd, and every
-// string from a log goes through Sanitize before it reaches the screen.
+// call (search, pivot, detection, import) runs in a tea.Cmd whose context
+// ends with the program, and every string from a log goes through Sanitize
+// before it reaches the screen.
+//
+// The root model (this file) holds the views (view.go), one file each:
+// search.go (with its parts: query.go, facets.go, timeline.go, events.go,
+// pivot.go), sessions.go, detections.go, paths.go, saved.go and
+// importview.go. Lists draw through list.go.
 package tui
 
 import (
@@ -36,9 +42,18 @@ type Options struct {
 // import has committed what it read when Run returns, so the caller can
 // close the store.
 func Run(ctx context.Context, opts Options) error {
+	return run(ctx, opts, tea.WithAltScreen(), tea.WithMouseCellMotion())
+}
+
+func run(ctx context.Context, opts Options, popts ...tea.ProgramOption) error {
+	// Every command's context derives from this one: when the program
+	// ends, what still runs (a detection, a search) is cancelled.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	m := newModel(ctx, opts)
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	p := tea.NewProgram(m, append(popts, tea.WithContext(ctx))...)
 	_, err := p.Run()
+	cancel()
 	// A quit the user confirmed comes after the import ended. Otherwise
 	// (a forced quit, ctx cancelled by a signal) what was read is committed
 	// and the session rebuild is left to the next command (the store's
@@ -47,29 +62,16 @@ func Run(ctx context.Context, opts Options) error {
 	return err
 }
 
-type tab int
-
-const (
-	tabSearch tab = iota
-	tabSessions
-	tabDetections
-	tabPaths
-	tabSaved
-	tabImport
-)
-
-var tabNames = []string{"1 Search", "2 Sessions", "3 Detections", "4 Paths", "5 Saved", "6 Import"}
-
-// Model is the root model: it owns the shared state and composes the views.
+// Model is the root model: the views, the tab bar, the status line, the
+// help and the quit protocol.
 type Model struct {
-	opts   Options
-	ctx    context.Context
+	env    *env
 	width  int
 	height int
-	tab    tab
+	views  []view
+	active int
 	help   help.Model
 	full   bool // full help shown
-	status string
 	err    string
 	total  uint64
 
@@ -78,19 +80,15 @@ type Model struct {
 	quitAsk  bool
 	quitting bool
 
-	search     *searchView
-	sessions   *sessionsView
-	detections *detectionsView
-	paths      *pathsView
-	savedv     *savedView
-	imp        *importView
+	search *searchView // its query is in the status line
+	imp    *importView // its import ends before the program does
 }
 
 // New builds the workbench model.
 func New(opts Options) Model { return newModel(context.Background(), opts) }
 
-// newModel builds the model for a program that ends with ctx: its imports
-// are cancelled with it.
+// newModel builds the model for a program that ends with ctx: every
+// command it starts is cancelled with it.
 func newModel(ctx context.Context, opts Options) Model {
 	if opts.Location == nil {
 		opts.Location = time.UTC
@@ -98,19 +96,22 @@ func newModel(ctx context.Context, opts Options) Model {
 	if opts.InitialQuery == "" {
 		opts.InitialQuery = "*"
 	}
-	m := Model{opts: opts, ctx: ctx, width: 120, height: 40, help: help.New()}
-	m.search = newSearchView(&m.opts)
-	m.sessions = newSessionsView(&m.opts)
-	m.detections = newDetectionsView(&m.opts)
-	m.paths = &pathsView{opts: &m.opts}
-	m.savedv = &savedView{opts: &m.opts}
-	m.imp = newImportView(ctx, &m.opts)
+	e := &env{ctx: ctx, opts: &opts, sessions: storeSessions{opts.Store}}
+	m := Model{env: e, width: 120, height: 40, help: help.New()}
+	m.search = newSearchView(e)
+	m.imp = newImportView(e)
+	m.views = []view{m.search, newSessionsView(e), newDetectionsView(e), newPathsView(e), newSavedView(e), m.imp}
 	return m
 }
 
-// Init runs the first search (newest events) and counts the index.
+// Init starts every view (the first search: newest events) and counts the
+// index.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.search.run(m.opts.InitialQuery), m.countCmd())
+	cmds := []tea.Cmd{}
+	for _, v := range m.views {
+		cmds = append(cmds, v.Init())
+	}
+	return tea.Batch(append(cmds, m.countCmd())...)
 }
 
 type countMsg struct {
@@ -119,17 +120,15 @@ type countMsg struct {
 }
 
 func (m Model) countCmd() tea.Cmd {
-	st := m.opts.Store
+	ctx, st := m.env.ctx, m.env.opts.Store
 	return func() tea.Msg {
-		n, err := st.Total(context.Background())
+		n, err := st.Total(ctx)
 		return countMsg{n, err}
 	}
 }
 
-// errMsg reports a failure of a background command in the status bar.
-type errMsg struct{ err error }
-
-// Update routes messages: global keys here, the rest to the active view.
+// Update handles the global keys and hands the rest on: keys to the active
+// view, every other message to all views.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -145,62 +144,71 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case errMsg:
 		m.err = msg.err.Error()
 		return m, nil
+	case showMsg:
+		for i, v := range m.views {
+			if v == msg.v {
+				return m.switchTab(i)
+			}
+		}
+		return m, nil
 	case importDoneMsg:
-		cmd := m.imp.update(msg)
+		// Every view shows fresh data after an import.
+		cmd := m.broadcast(msg)
 		if m.quitting {
 			return m, tea.Quit
 		}
-		// Every view shows fresh data after an import.
-		return m, tea.Batch(cmd, m.countCmd(), m.search.run(m.search.query), m.sessions.load(), m.paths.load())
+		return m, tea.Batch(cmd, m.countCmd())
 	case tea.KeyMsg:
-		if m.quitAsk || m.quitting {
-			return m.quitKey(msg)
-		}
-		// ctrl+c quits even from a text input, where q is a letter.
-		if key.Matches(msg, keys.Quit) && (!m.typing() || msg.Type == tea.KeyCtrlC) {
-			if m.imp.running {
-				m.quitAsk = true
-				return m, nil
-			}
-			return m, tea.Quit
-		}
-		if m.typing() {
-			break
-		}
-		switch {
-		case key.Matches(msg, keys.Help):
-			m.full = !m.full
-			return m, nil
-		case key.Matches(msg, keys.NextTab):
-			return m.switchTab((m.tab + 1) % tab(len(tabNames)))
-		case key.Matches(msg, keys.PrevTab):
-			return m.switchTab((m.tab + tab(len(tabNames)) - 1) % tab(len(tabNames)))
-		case key.Matches(msg, keys.Tab1, keys.Tab2, keys.Tab3, keys.Tab4, keys.Tab5, keys.Tab6):
-			return m.switchTab(tab(msg.String()[0] - '1'))
-		}
-		if m.full && key.Matches(msg, keys.Back) {
-			m.full = false
-			return m, nil
-		}
+		return m.key(msg)
 	case tea.MouseMsg:
 		if msg.Action != tea.MouseActionPress {
 			return m, nil
 		}
 		switch msg.Button {
 		case tea.MouseButtonWheelUp:
-			return m.route(tea.KeyMsg{Type: tea.KeyUp})
+			return m.toActive(tea.KeyMsg{Type: tea.KeyUp})
 		case tea.MouseButtonWheelDown:
-			return m.route(tea.KeyMsg{Type: tea.KeyDown})
+			return m.toActive(tea.KeyMsg{Type: tea.KeyDown})
 		}
 		return m, nil
-	case openSessionMsg:
-		m.tab = tabSessions
-		return m, m.sessions.openSID(msg.sid)
-	case runQueryMsg:
-		m.tab = tabSearch
-		return m, m.search.setQuery(msg.query)
 	}
-	return m.route(msg)
+	return m, m.broadcast(msg)
+}
+
+func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if m.quitAsk || m.quitting {
+		return m.quitKey(msg)
+	}
+	typing := m.views[m.active].Typing()
+	// ctrl+c quits even from a text input, where q is a letter.
+	if key.Matches(msg, keys.Quit) && (!typing || msg.Type == tea.KeyCtrlC) {
+		if m.imp.running {
+			m.quitAsk = true
+			return m, nil
+		}
+		return m, tea.Quit
+	}
+	if !typing {
+		n := len(m.views)
+		switch {
+		case key.Matches(msg, keys.Help):
+			m.full = !m.full
+			return m, nil
+		case key.Matches(msg, keys.NextTab):
+			return m.switchTab((m.active + 1) % n)
+		case key.Matches(msg, keys.PrevTab):
+			return m.switchTab((m.active + n - 1) % n)
+		case key.Matches(msg, keys.Tab1, keys.Tab2, keys.Tab3, keys.Tab4, keys.Tab5, keys.Tab6):
+			if i := int(msg.String()[0] - '1'); i < n {
+				return m.switchTab(i)
+			}
+		}
+		if m.full && key.Matches(msg, keys.Back) {
+			m.full = false
+			return m, nil
+		}
+	}
+	return m.toActive(msg)
 }
 
 // quitKey answers the quit prompt, and waits out a confirmed quit: the
@@ -230,89 +238,28 @@ func (m Model) quitKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// quitText is the prompt or progress of a quit during an import ("" when
-// there is none).
-func (m Model) quitText() string {
-	switch {
-	case m.quitAsk && !m.imp.running:
-		return "The import finished. Quit? y/n"
-	case m.quitAsk:
-		return fmt.Sprintf("An import is running (%d events so far). Quit? It will stop cleanly: what was read is kept and sessions are rebuilt for it. y/n", m.imp.last.Events)
-	case m.quitting:
-		if t := m.imp.phaseText(); t != "" {
-			return t + " then quitting (ctrl+c quits now)"
-		}
-	}
-	return ""
-}
-
-// typing reports whether a text input has the keyboard (then q is a letter).
-func (m Model) typing() bool {
-	switch m.tab {
-	case tabSearch:
-		return m.search.input.Focused() || m.search.saving
-	case tabImport:
-		return m.imp.input.Focused()
-	}
-	return false
-}
-
-func (m Model) switchTab(t tab) (tea.Model, tea.Cmd) {
-	m.tab = t
+func (m Model) switchTab(i int) (tea.Model, tea.Cmd) {
+	m.active = i
 	m.err = ""
-	switch t {
-	case tabSessions:
-		if !m.sessions.loaded {
-			return m, m.sessions.load()
-		}
-	case tabDetections:
-		if !m.detections.loaded && !m.detections.running {
-			return m, m.detections.run()
-		}
-	case tabPaths:
-		if !m.paths.loaded {
-			return m, m.paths.load()
-		}
-	case tabSaved:
-		return m, m.savedv.load()
-	}
-	return m, nil
+	return m, m.views[i].Show()
 }
 
-// route hands a message to the view that owns it (results go to their view
-// whatever tab is active).
-func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m Model) toActive(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
-	switch msg.(type) {
-	case searchMsg, aggMsg, pivotMsg:
-		cmd = m.search.update(msg)
-	case sessionsMsg, sessionDetailMsg:
-		cmd = m.sessions.update(msg)
-	case findingsMsg, findingDetailMsg:
-		cmd = m.detections.update(msg)
-	case pathsMsg:
-		cmd = m.paths.update(msg)
-	case savedMsg:
-		cmd = m.savedv.update(msg)
-	case importProgressMsg, importPhaseMsg:
-		cmd = m.imp.update(msg)
-	default:
-		switch m.tab {
-		case tabSearch:
-			cmd = m.search.update(msg)
-		case tabSessions:
-			cmd = m.sessions.update(msg)
-		case tabDetections:
-			cmd = m.detections.update(msg)
-		case tabPaths:
-			cmd = m.paths.update(msg)
-		case tabSaved:
-			cmd = m.savedv.update(msg)
-		case tabImport:
-			cmd = m.imp.update(msg)
-		}
-	}
+	m.views[m.active], cmd = m.views[m.active].Update(msg)
 	return m, cmd
+}
+
+// broadcast hands a message to every view: a result goes to the view that
+// asked for it whatever tab is in front, the others ignore it.
+func (m Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, v := range m.views {
+		var cmd tea.Cmd
+		m.views[i], cmd = v.Update(msg)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
 }
 
 // View draws tabs, the active view and the status bar, never wider than the
@@ -320,20 +267,22 @@ func (m Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m Model) View() string {
 	w, h := max(m.width, 20), max(m.height, 8)
 	var tabs []string
-	for i, n := range tabNames {
-		if tab(i) == m.tab {
-			tabs = append(tabs, styleTabActive.Render(n))
+	for i, v := range m.views {
+		name := fmt.Sprintf("%d %s", i+1, v.Title())
+		if i == m.active {
+			tabs = append(tabs, styleTabActive.Render(name))
 		} else {
-			tabs = append(tabs, styleTab.Render(n))
+			tabs = append(tabs, styleTab.Render(name))
 		}
 	}
 	top := clip(lipgloss.JoinHorizontal(lipgloss.Top, tabs...), w)
 	status := m.statusLine(w)
+	cur := m.views[m.active]
 	var helpView string
 	if m.full {
-		helpView = m.help.FullHelpView(keys.FullHelp())
+		helpView = m.help.FullHelpView(append(cur.FullHelp(), globalFull))
 	} else {
-		helpView = m.help.ShortHelpView(keys.ShortHelp())
+		helpView = m.help.ShortHelpView(append(cur.ShortHelp(), globalShort...))
 	}
 	helpLines := strings.Count(helpView, "\n") + 1
 	bodyH := h - 2 - 1 - helpLines
@@ -343,29 +292,14 @@ func (m Model) View() string {
 	// The quit prompt goes above the view, wrapped: at 80 columns a status
 	// line would cut off its y/n.
 	var prompt string
-	if q := m.quitText(); q != "" {
+	if q := m.imp.quitText(m.quitAsk, m.quitting); q != "" {
 		prompt = styleCrumb.Bold(true).Width(w).Render(q)
 		bodyH -= strings.Count(prompt, "\n") + 1
 		if bodyH < 1 {
 			bodyH = 1
 		}
 	}
-	var body string
-	switch m.tab {
-	case tabSearch:
-		body = m.search.view(w, bodyH)
-	case tabSessions:
-		body = m.sessions.view(w, bodyH)
-	case tabDetections:
-		body = m.detections.view(w, bodyH)
-	case tabPaths:
-		body = m.paths.view(w, bodyH)
-	case tabSaved:
-		body = m.savedv.view(w, bodyH)
-	case tabImport:
-		body = m.imp.view(w, bodyH)
-	}
-	body = frame(body, w, bodyH)
+	body := frame(cur.View(w, bodyH), w, bodyH)
 	if prompt != "" {
 		body = clipLines(prompt, w) + "\n" + body
 	}
@@ -373,19 +307,19 @@ func (m Model) View() string {
 }
 
 func (m Model) statusLine(w int) string {
-	q := m.search.query
-	if q == "" {
-		q = "*"
-	}
-	s := fmt.Sprintf("index %s · %d events · query %s · %s", m.opts.IndexDir, m.total, q, m.opts.Location)
 	if m.err != "" {
 		return clip(styleError.Render(fit("error: "+m.err, w)), w)
 	}
-	for _, v := range []string{m.search.err, m.sessions.err, m.detections.err, m.paths.err, m.savedv.err, m.imp.err} {
-		if v != "" {
-			return clip(styleError.Render(fit("error: "+v, w)), w)
+	for _, v := range m.views {
+		if e := v.Err(); e != "" {
+			return clip(styleError.Render(fit("error: "+e, w)), w)
 		}
 	}
+	q := m.search.query()
+	if q == "" {
+		q = "*"
+	}
+	s := fmt.Sprintf("index %s · %d events · query %s · %s", m.env.opts.IndexDir, m.total, q, m.env.opts.Location)
 	return styleStatus.Render(fit(s, w))
 }
 
@@ -416,59 +350,3 @@ func frame(body string, w, h int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// list is a cursor over n rows with scrolling.
-type list struct {
-	cursor, offset int
-}
-
-func (l *list) move(d, n int) {
-	l.cursor += d
-	if l.cursor >= n {
-		l.cursor = n - 1
-	}
-	if l.cursor < 0 {
-		l.cursor = 0
-	}
-}
-
-// window returns the rows [from, to) to draw in h lines.
-func (l *list) window(n, h int) (int, int) {
-	if h < 1 {
-		h = 1
-	}
-	if l.cursor < l.offset {
-		l.offset = l.cursor
-	}
-	if l.cursor >= l.offset+h {
-		l.offset = l.cursor - h + 1
-	}
-	if l.offset > max(0, n-h) {
-		l.offset = max(0, n-h)
-	}
-	return l.offset, min(n, l.offset+h)
-}
-
-// keyList handles the list keys; it reports whether the key was one.
-func (l *list) keyList(msg tea.KeyMsg, n, page int) bool {
-	switch {
-	case key.Matches(msg, keys.Up):
-		l.move(-1, n)
-	case key.Matches(msg, keys.Down):
-		l.move(1, n)
-	case key.Matches(msg, keys.PageUp):
-		l.move(-page, n)
-	case key.Matches(msg, keys.PageDown):
-		l.move(page, n)
-	case key.Matches(msg, keys.Top):
-		l.cursor = 0
-	case key.Matches(msg, keys.Bottom):
-		l.cursor = max(0, n-1)
-	default:
-		return false
-	}
-	return true
-}
-
-type openSessionMsg struct{ sid string }
-type runQueryMsg struct{ query string }
