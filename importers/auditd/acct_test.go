@@ -62,16 +62,16 @@ func TestAcctRealLines(t *testing.T) {
 	}{
 		{"fail2ban-selinux-ssh.log", 2,
 			`type=USER_LOGIN msg=audit(1373330717.000:4068): user pid=12000 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct=28756E6B6E6F776E207573657229 exe="/usr/sbin/sshd" hostname=? addr=173.242.116.187 terminal=ssh res=failed'`,
-			"", "unknown user", schema.ActionSessionOpen},
+			"", "unknown user", schema.ActionInvalidUser},
 		{"fail2ban-selinux-ssh.log", 4,
 			`type=USER_LOGIN msg=audit(1373330717.000:4073): user pid=12000 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct=28696E76616C6964207573657229 exe="/usr/sbin/sshd" hostname=? addr=173.242.116.187 terminal=ssh res=failed'`,
-			"", "invalid user", schema.ActionSessionOpen},
+			"", "invalid user", schema.ActionInvalidUser},
 		{"go-libaudit-audit-ubuntu16.log", 1,
 			`type=USER_LOGIN msg=audit(1492896301.818:19955): pid=12635 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct=28696E76616C6964207573657229 exe="/usr/sbin/sshd" hostname=? addr=179.38.151.221 terminal=sshd res=failed'`,
-			"", "invalid user", schema.ActionSessionOpen},
+			"", "invalid user", schema.ActionInvalidUser},
 		{"fail2ban-selinux-ssh.log", 1,
 			`type=USER_LOGIN msg=audit(1373330716.415:4063): user pid=11998 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=login acct="root" exe="/usr/sbin/sshd" hostname=? addr=173.242.116.187 terminal=ssh res=failed'`,
-			"root", "", schema.ActionSessionOpen},
+			"root", "", schema.ActionAuthFailure},
 		{"fail2ban-selinux-ssh.log", 3,
 			`type=USER_ERR msg=audit(1373330717.000:4070): user pid=12000 uid=0 auid=4294967295 ses=4294967295 subj=system_u:system_r:sshd_t:s0-s0:c0.c1023 msg='op=PAM:bad_ident acct="?" exe="/usr/sbin/sshd" hostname=173.242.116.187 addr=173.242.116.187 terminal=ssh res=failed'`,
 			"", "", schema.ActionPAM},
@@ -143,17 +143,17 @@ func TestHandmadeAcctHex(t *testing.T) {
 		action, program string
 		outcome, srcIP  string
 	}{
-		{1, "a_tmu", "", schema.ActionSessionOpen, "sshd", schema.OutcomeFailure, "203.0.113.9"},
-		{2, "adm in", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
-		{3, "\x1b[31mroot", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{1, "a_tmu", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{2, "adm in", "", schema.ActionPAM, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{3, "\x1b[31mroot", "", schema.ActionPAM, "sshd", schema.OutcomeFailure, "203.0.113.9"},
 		{4, "jürgen", "", schema.ActionPAM, "sshd", schema.OutcomeSuccess, "198.51.100.20"},
-		{5, "a\xffb", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
-		{6, "ev\til", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{5, "a\xffb", "", schema.ActionPAM, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{6, "ev\til", "", schema.ActionPAM, "sshd", schema.OutcomeFailure, "203.0.113.9"},
 		// Quoted: literal, although every character is a hex digit.
-		{7, "DEADBEEF", "", schema.ActionAuthFailure, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{7, "DEADBEEF", "", schema.ActionPAM, "sshd", schema.OutcomeFailure, "203.0.113.9"},
 		// exe=hex("/usr/sbin/sshd (deleted)"): sshd replaced by an upgrade, still sshd.
-		{8, "", "invalid user", schema.ActionSessionOpen, "sshd", schema.OutcomeFailure, "203.0.113.9"},
-		{9, "alice", "", schema.ActionAuthSuccess, "sshd", schema.OutcomeSuccess, "198.51.100.20"},
+		{8, "", "invalid user", schema.ActionInvalidUser, "sshd", schema.OutcomeFailure, "203.0.113.9"},
+		{9, "alice", "", schema.ActionPAM, "sshd", schema.OutcomeSuccess, "198.51.100.20"},
 	}
 	if len(evs) != len(want) || st.Malformed != 0 || st.Ignored != 0 {
 		t.Fatalf("%d events (malformed %d, ignored %d), want %d", len(evs), st.Malformed, st.Ignored, len(want))

@@ -135,10 +135,8 @@ type run struct {
 	incomplete      int
 	firstIncomplete int64
 
-	// names maps node+login uid to the account PAM named for it, so an ssh
-	// exec logged with a numeric auid (no ENRICHED names) still names its
-	// user. Bounded by the accounts that log in.
-	names map[string]string
+	// names names the events that carry only a number (names.go).
+	names namer
 }
 
 func (im *run) line(l importers.Line) error {
@@ -174,18 +172,17 @@ func (im *run) user(r *Record, raw string, l importers.Line) error {
 	}
 	im.stamp(ev, r, raw, l.Offset, l.No)
 	ev.Message = raw
-	if ev.User != "" && ev.UID != "" && ev.UID == r.Outer("auid") {
-		if im.names == nil {
-			im.names = map[string]string{}
-		}
-		if len(im.names) < 100000 {
-			im.names[r.Node+"\x00"+ev.UID] = ev.User
-		}
+	if r.Type == "USER_CMD" {
+		im.names.learnEnriched(r)
+		return im.queue(ev, r.Node, r.Outer("uid") == r.Outer("auid"), false)
 	}
-	return im.send(ev)
+	im.names.learnUser(r, ev)
+	im.names.logon(r, ev)
+	return im.queue(ev, r.Node, true, true)
 }
 
 func (im *run) kernel(r *Record, raw string, l importers.Line) error {
+	im.names.learnKernel(r)
 	key := r.Node + "\x00" + r.Stamp
 	g := im.open[key]
 	if g != nil && (len(g.recs) >= maxGroupRecords || g.bytes+len(raw) > maxGroupBytes) {
@@ -238,7 +235,7 @@ func (im *run) flushAll() error {
 		}
 	}
 	im.order = nil
-	return nil
+	return im.names.release(true, im.send)
 }
 
 func (im *run) flush(g *group) error {
@@ -255,11 +252,6 @@ func (im *run) flush(g *group) error {
 		return nil
 	}
 	im.stamp(ev, g.recs[0], g.raws[0], g.offset, g.line)
-	if ev.UID != "" && ev.User == ev.UID {
-		if name, ok := im.names[g.recs[0].Node+"\x00"+ev.UID]; ok {
-			ev.User = name
-		}
-	}
 	if incomplete {
 		if im.incomplete == 0 {
 			im.firstIncomplete = g.line
@@ -278,7 +270,15 @@ func (im *run) flush(g *group) error {
 		msg.WriteString(raw)
 	}
 	ev.Message = msg.String()
-	return im.send(ev)
+	return im.queue(ev, g.recs[0].Node, true, false)
+}
+
+// queue sends ev, or holds it until a record names its account (names.go).
+func (im *run) queue(ev *schema.Event, node string, sesOK, pidOK bool) error {
+	if im.names.hold(ev, node, sesOK, pidOK) {
+		return im.send(ev)
+	}
+	return im.names.release(false, im.send)
 }
 
 // stamp sets where an event came from: the id is EventID(identity, offset

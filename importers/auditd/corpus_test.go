@@ -19,14 +19,19 @@ func TestCorpusCounts(t *testing.T) {
 		malformed       int
 		actions         map[string]int
 	}{
-		// 50 records: 12 from sshd, 1 `type=UNKNOWN[1329] msg=?`, the rest other programs / kernel.
-		{"go-libaudit-audit-rhel7.log", 12, 37, 1, map[string]int{
-			"auth_success": 1, "pam": 4, "session_open": 1, "other": 6}},
-		{"go-libaudit-audit-ubuntu16.log", 2, 1, 0, map[string]int{"session_open": 1, "other": 1}},
-		{"fail2ban-selinux-ssh.log", 11, 0, 0, map[string]int{"session_open": 6, "pam": 2, "auth_failure": 3}},
-		{"elastic-auditd-test.log", 1, 14, 0, map[string]int{"other": 1}},
+		// 50 records: 12 from sshd, sudo's USER_CMD, 1 `type=UNKNOWN[1329] msg=?`, the rest other
+		// programs / kernel. One logon: USER_LOGIN (auth_success); USER_AUTH op=pubkey_auth,
+		// USER_ACCT, CRED_ACQ, CRED_DISP, USER_ERR are pam; USER_END/USER_LOGOUT op=login,
+		// CRYPTO_*, USER_ROLE_CHANGE other.
+		{"go-libaudit-audit-rhel7.log", 13, 36, 1, map[string]int{
+			"auth_success": 1, "pam": 5, "session_open": 1, "other": 5, "command": 1}},
+		{"go-libaudit-audit-ubuntu16.log", 2, 1, 0, map[string]int{"invalid_user": 1, "auth_success": 1}},
+		// 6 refused USER_LOGINs: root, sshd, dan (auth_failure); (unknown user) once and
+		// (invalid user) twice (invalid_user). USER_ERR x2 and USER_AUTH x3 are pam.
+		{"fail2ban-selinux-ssh.log", 11, 0, 0, map[string]int{"auth_failure": 3, "invalid_user": 3, "pam": 5}},
+		{"elastic-auditd-test.log", 2, 13, 0, map[string]int{"other": 1, "command": 1}},
 		{"elastic-audit-cent7-node.log", 0, 10, 0, map[string]int{}},
-		{"go-libaudit-audit-rhel6.log", 0, 2, 0, map[string]int{}},
+		{"go-libaudit-audit-rhel6.log", 1, 1, 0, map[string]int{"command": 1}},
 		{"go-libaudit-test3.log", 0, 17, 0, map[string]int{}},
 	}
 	for _, tt := range tests {
@@ -64,15 +69,18 @@ func TestCorpusRecords(t *testing.T) {
 		want []want
 	}{
 		{"go-libaudit-audit-rhel7.log", []want{
-			// USER_AUTH op=pubkey_auth: the one auth_success of andrew_kroh's login.
-			{line: 33, action: "auth_success", outcome: "success", user: "andrew_kroh", srcIP: "96.241.146.97", srcPort: 63927, pid: 1298, method: "publickey", tsRaw: "1481077043.046:408"},
+			// USER_AUTH op=pubkey_auth: the attempt that sshd logs as "Accepted publickey": pam.
+			{line: 33, action: "pam", outcome: "success", user: "andrew_kroh", srcIP: "96.241.146.97", srcPort: 63927, pid: 1298, method: "publickey", tsRaw: "1481077043.046:408"},
 			{line: 32, action: "pam", outcome: "success", user: "andrew_kroh", srcIP: "96.241.146.97", pid: 1298, tty: "ssh", tsRaw: "1481077043.052:410"},
 			{line: 5, action: "pam", outcome: "success", user: "andrew_kroh", srcIP: "96.241.146.97", pid: 1298, tty: "ssh", tsRaw: "1481077043.057:413"},
 			// PAM session_open after pam_loginuid: uid from auid, ses 1.
 			{line: 41, action: "session_open", outcome: "success", user: "andrew_kroh", uid: "1000", srcIP: "96.241.146.97", pid: 1298, tty: "ssh", ses: "1", tsRaw: "1481077043.170:416"},
-			// sshd's own USER_LOGIN: same session again, kept as other with the real tty.
-			{line: 37, action: "other", outcome: "success", uid: "1000", srcIP: "96.241.146.97", pid: 1298, tty: "pts/0", ses: "1", tsRaw: "1481077043.193:421"},
-			{line: 35, action: "other", outcome: "success", uid: "1000", pid: 1298, tty: "pts/0", ses: "1"},
+			// sshd's USER_LOGIN: the logon (auth_success). id=1000 only: named by the pid's
+			// USER_ACCT (line 32); method and port from its USER_AUTH (line 33).
+			{line: 37, action: "auth_success", outcome: "success", user: "andrew_kroh", uid: "1000", srcIP: "96.241.146.97", srcPort: 63927, pid: 1298, method: "publickey", tty: "pts/0", ses: "1", tsRaw: "1481077043.193:421"},
+			// sshd's own USER_END op=login (id=1000): same session as PAM's, other, named.
+			{line: 35, action: "other", outcome: "success", user: "andrew_kroh", uid: "1000", pid: 1298, tty: "pts/0", ses: "1"},
+			{line: 38, action: "other", outcome: "success", user: "andrew_kroh", uid: "1000", pid: 1298, tty: "pts/0", ses: "1"},
 			{line: 6, action: "pam", outcome: "success", user: "andrew_kroh", uid: "1000", srcIP: "96.241.146.97", pid: 1298, tty: "ssh", ses: "1"},
 			// USER_ERR op=PAM:bad_ident: addr from an internet scanner, no account.
 			{line: 36, action: "pam", outcome: "failure", srcIP: "190.48.233.76", pid: 1560, tty: "ssh"},
@@ -80,19 +88,25 @@ func TestCorpusRecords(t *testing.T) {
 			{line: 9, action: "other", outcome: "success", srcIP: "96.241.146.97", srcPort: 63927, dstIP: "10.142.0.2", dstPort: 22, pid: 1298},
 		}},
 		{"go-libaudit-audit-ubuntu16.log", []want{
-			{line: 1, action: "session_open", outcome: "failure", srcIP: "179.38.151.221", pid: 12635, tty: "sshd", reason: "invalid user"},
-			{line: 2, action: "other", outcome: "success", uid: "1001", srcIP: "72.83.230.100", pid: 11396, tty: "pts/1", ses: "36"},
+			// Upstream OpenSSH's per-attempt record (terminal=sshd), hex "(invalid user)".
+			{line: 1, action: "invalid_user", outcome: "failure", srcIP: "179.38.151.221", pid: 12635, tty: "sshd", reason: "invalid user"},
+			// The logon; no record of the file names uid 1001: user empty, the number in uid.
+			{line: 2, action: "auth_success", outcome: "success", uid: "1001", srcIP: "72.83.230.100", pid: 11396, tty: "pts/1", ses: "36"},
 		}},
 		{"fail2ban-selinux-ssh.log", []want{
-			{line: 1, action: "session_open", outcome: "failure", user: "root", srcIP: "173.242.116.187", pid: 11998, tty: "ssh", tsRaw: "1373330716.415:4063"},
-			{line: 2, action: "session_open", outcome: "failure", srcIP: "173.242.116.187", pid: 12000, tty: "ssh", reason: "unknown user"},
+			{line: 1, action: "auth_failure", outcome: "failure", user: "root", srcIP: "173.242.116.187", pid: 11998, tty: "ssh", tsRaw: "1373330716.415:4063"},
+			{line: 2, action: "invalid_user", outcome: "failure", srcIP: "173.242.116.187", pid: 12000, tty: "ssh", reason: "unknown user"},
+			{line: 4, action: "invalid_user", outcome: "failure", srcIP: "173.242.116.187", pid: 12000, tty: "ssh", reason: "invalid user"},
 			{line: 3, action: "pam", outcome: "failure", srcIP: "173.242.116.187", pid: 12000, tty: "ssh"},
 			// auid=0 ses=76: sshd restarted from a root session; not the account's uid.
-			{line: 5, action: "session_open", outcome: "failure", user: "sshd", srcIP: "113.240.248.18", pid: 21569, tty: "ssh", ses: "76"},
-			{line: 8, action: "auth_failure", outcome: "failure", user: "root", srcIP: "194.228.20.113", pid: 1277, method: "publickey", tty: "ssh"},
-			{line: 9, action: "auth_failure", outcome: "failure", user: "dan", srcIP: "192.168.3.100", pid: 12887, method: "password", tty: "ssh"},
+			{line: 5, action: "auth_failure", outcome: "failure", user: "sshd", srcIP: "113.240.248.18", pid: 21569, tty: "ssh", ses: "76"},
+			// Red Hat sshd's own per-attempt USER_AUTH: the same attempt as sshd's
+			// "Failed publickey/password" line, so pam (method kept).
+			{line: 8, action: "pam", outcome: "failure", user: "root", srcIP: "194.228.20.113", pid: 1277, method: "publickey", tty: "ssh"},
+			{line: 9, action: "pam", outcome: "failure", user: "dan", srcIP: "192.168.3.100", pid: 12887, method: "password", tty: "ssh"},
+			{line: 10, action: "auth_failure", outcome: "failure", user: "dan", srcIP: "192.168.3.100", pid: 12354, tty: "ssh"},
 			// ENRICHED record (\x1d UID="root" AUID="unset").
-			{line: 11, action: "auth_failure", outcome: "failure", user: "root", srcIP: "192.0.2.111", pid: 173582, tty: "ssh", tsRaw: "1668381071.000:373474"},
+			{line: 11, action: "pam", outcome: "failure", user: "root", srcIP: "192.0.2.111", pid: 173582, tty: "ssh", tsRaw: "1668381071.000:373474"},
 		}},
 	}
 	for _, tt := range tests {

@@ -22,15 +22,15 @@ func TestHandmadeExec(t *testing.T) {
 		remoteUser                  string
 	}
 	handmade := []want{
-		{4242, "ssh", "success", "1000", "1000", "3", "ssh -L 3389:10.0.0.5:3389 -N alice@bastion", "L:3389:10.0.0.5:3389", "bastion", "", 0, "alice"},
-		{4243, "ssh", "success", "1000", "1000", "3", "ssh -D 1080 -fN -p 2222 bob@10.1.2.3", "D:1080", "10.1.2.3", "10.1.2.3", 2222, "bob"},
-		{4245, "scp", "failure", "1000", "1000", "3", "scp -P 2200 -J jump1 /etc/passwd carol@files.example:/tmp/x", "J:jump1", "files.example", "", 2200, "carol"},
-		{4246, "ssh", "success", "1000", "1000", "3", "ssh -oLocalForward=8080 intranet:80 -oProxyJump=bastion,inner dave@db01", "L:8080:intranet:80 J:bastion,inner", "db01", "", 0, "dave"},
+		{4242, "ssh", "success", "", "1000", "3", "ssh -L 3389:10.0.0.5:3389 -N alice@bastion", "L:3389:10.0.0.5:3389", "bastion", "", 0, "alice"},
+		{4243, "ssh", "success", "", "1000", "3", "ssh -D 1080 -fN -p 2222 bob@10.1.2.3", "D:1080", "10.1.2.3", "10.1.2.3", 2222, "bob"},
+		{4245, "scp", "failure", "", "1000", "3", "scp -P 2200 -J jump1 /etc/passwd carol@files.example:/tmp/x", "J:jump1", "files.example", "", 2200, "carol"},
+		{4246, "ssh", "success", "", "1000", "3", "ssh -oLocalForward=8080 intranet:80 -oProxyJump=bastion,inner dave@db01", "L:8080:intranet:80 J:bastion,inner", "db01", "", 0, "dave"},
 		// ENRICHED AUID="alice" names the numeric auid 1001.
 		{4247, "ssh", "success", "alice", "1001", "7", "ssh -fNL 8080:web:80 -w 0:1 -R9000:localhost:22 eve@gw", "L:8080:web:80 W:0:1 R:9000:localhost:22", "gw", "", 0, "eve"},
-		{4248, "sshpass", "success", "1000", "1000", "3", "sshpass -p s3cret ssh -o RemoteForward 9001 localhost:22 root@203.0.113.9", "R:9001:localhost:22", "203.0.113.9", "203.0.113.9", 0, "root"},
-		{4249, "autossh", "success", "1000", "1000", "3", "autossh -M 0 -f -N -L 5900:127.0.0.1:5900 -o DynamicForward=1081 frank@vnc", "L:5900:127.0.0.1:5900 D:1081", "vnc", "", 0, "frank"},
-		{4250, "sftp", "success", "1000", "1000", "3", "sftp -P 2022 -o User=grace [2001:db8::5]:/srv", "", "2001:db8::5", "2001:db8::5", 2022, "grace"},
+		{4248, "sshpass", "success", "", "1000", "3", "sshpass -p s3cret ssh -o RemoteForward 9001 localhost:22 root@203.0.113.9", "R:9001:localhost:22", "203.0.113.9", "203.0.113.9", 0, "root"},
+		{4249, "autossh", "success", "", "1000", "3", "autossh -M 0 -f -N -L 5900:127.0.0.1:5900 -o DynamicForward=1081 frank@vnc", "L:5900:127.0.0.1:5900 D:1081", "vnc", "", 0, "frank"},
+		{4250, "sftp", "success", "", "1000", "3", "sftp -P 2022 -o User=grace [2001:db8::5]:/srv", "", "2001:db8::5", "2001:db8::5", 2022, "grace"},
 	}
 	if len(evs) != len(handmade) {
 		t.Fatalf("%d events, want %d", len(evs), len(handmade))
@@ -99,12 +99,13 @@ func TestHandmadeSplit(t *testing.T) {
 	}
 }
 
-// One ENRICHED PAM login through sshd-session: exactly one auth_success, one
-// session_open, one session_close.
+// One ENRICHED PAM login through sshd-session: exactly one auth_success (sshd's
+// USER_LOGIN), one session_open, one session_close; PAM's USER_AUTH records
+// are the attempts sshd logs itself, so pam.
 func TestHandmadeLogin(t *testing.T) {
 	evs, st := importPath(t, "testdata/handmade-sshd-login.log", importers.Options{Host: "web01"})
 	got := countActions(evs)
-	want := map[string]int{"auth_success": 1, "auth_failure": 1, "pam": 3, "session_open": 2, "session_close": 1, "other": 2, "disconnect": 1}
+	want := map[string]int{"auth_success": 1, "invalid_user": 1, "pam": 5, "session_open": 1, "session_close": 1, "other": 1, "disconnect": 1}
 	for a, n := range want {
 		if got[a] != n {
 			t.Errorf("%s: %d, want %d (%v)", a, got[a], n, got)
@@ -115,18 +116,20 @@ func TestHandmadeLogin(t *testing.T) {
 		t.Fatalf("events %d ignored %d", len(evs), st.Ignored)
 	}
 	m := byLine(evs)
-	ok := m[3]
-	if ok.Action != "auth_success" || ok.User != "alice" || ok.SrcIP != "198.51.100.7" || ok.Program != "sshd-session" || ok.Host != "web01" || ok.UID != "" {
-		t.Errorf("auth_success: %+v", ok)
+	if a := m[3]; a.Action != "pam" || a.Outcome != "success" || a.User != "alice" || a.SrcIP != "198.51.100.7" || a.Program != "sshd-session" || a.Host != "web01" || a.UID != "" {
+		t.Errorf("USER_AUTH success: %+v", a)
+	}
+	if a := m[2]; a.Action != "pam" || a.Outcome != "failure" || a.User != "alice" {
+		t.Errorf("USER_AUTH failed: %+v", a)
 	}
 	if s := m[7]; s.Action != "session_open" || s.UID != "1000" || s.Ses != "12" || s.User != "alice" {
 		t.Errorf("session_open: %+v", s)
 	}
-	// sshd's USER_LOGIN: no acct, the ENRICHED ID names the user.
-	if s := m[8]; s.Action != "other" || s.User != "alice" || s.UID != "1000" || s.TTY != "pts/3" {
+	// sshd's USER_LOGIN: the logon; no acct, the ENRICHED ID names the user.
+	if s := m[8]; s.Action != "auth_success" || s.Outcome != "success" || s.User != "alice" || s.UID != "1000" || s.TTY != "pts/3" || s.SrcIP != "198.51.100.7" {
 		t.Errorf("USER_LOGIN: %+v", s)
 	}
-	if s := m[11]; s.Action != "session_open" || s.Outcome != "failure" || s.SrcIP != "2001:db8::66" || s.Reason != "invalid user" || s.User != "" {
+	if s := m[11]; s.Action != "invalid_user" || s.Outcome != "failure" || s.SrcIP != "2001:db8::66" || s.Reason != "invalid user" || s.User != "" {
 		t.Errorf("invalid user: %+v", s)
 	}
 	if s := m[12]; s.Action != "disconnect" || s.User != "root" {

@@ -40,8 +40,8 @@ func TestExecNamedFromPAMSession(t *testing.T) {
 	if procs[0].User != "deploy" || procs[0].UID != "1001" {
 		t.Errorf("bastion01 exec: user %q uid %q", procs[0].User, procs[0].UID)
 	}
-	// Another node's uid 1001 is another account: left numeric.
-	if procs[1].User != "1001" {
-		t.Errorf("db02 exec: user %q", procs[1].User)
+	// Another node's uid 1001 is another account: unnamed, the number in uid.
+	if procs[1].User != "" || procs[1].UID != "1001" {
+		t.Errorf("db02 exec: user %q uid %q", procs[1].User, procs[1].UID)
 	}
 }

@@ -229,7 +229,7 @@ func TestInterleavedAndStable(t *testing.T) {
 	a, b := run(), run()
 	c := countActions(a)
 	// 100 blocks of 2 interleaved execs + 1 USER_AUTH each.
-	if c["process"] != 200 || c["auth_failure"] != 100 || len(a) != 300 {
+	if c["process"] != 200 || c["pam"] != 100 || len(a) != 300 {
 		t.Fatalf("actions %v", c)
 	}
 	ids := map[string]bool{}

@@ -101,8 +101,7 @@ func processEvent(ev *schema.Event, recs []*Record) (remoteUser string, ok, inco
 		switch {
 		case auid == unsetID || auid == "unset":
 		case digits(auid):
-			ev.UID = auid
-			ev.User = auid
+			ev.UID = auid // named from the file's login records (names.go), else left unnamed
 		default: // ausearch -i wrote the name
 			ev.User = auid
 		}

@@ -1,6 +1,8 @@
 package auditd
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"net/netip"
 	"path"
 	"strings"
@@ -25,45 +27,48 @@ func sshdProgram(exe string) (string, bool) {
 }
 
 // userAction maps a user-space record written by sshd (or by PAM inside
-// sshd) to DESIGN.md's action table. One attempt is one event, across every
-// record one login writes:
+// sshd, or sudo) to DESIGN.md's action table, so that one attempt is one
+// event in every source and counts stay comparable with sshd's own lines:
 //
-//   - USER_AUTH is the attempt: auth_success / auth_failure. PAM writes it
-//     for password and keyboard-interactive (op=PAM:authentication); sshd
-//     writes it for pubkey (op=pubkey_auth, op=pubkey) and, without PAM, for
-//     password. RHEL's sshd skips its own password record when PAM is on, so
-//     a login has exactly one successful USER_AUTH. The extra USER_AUTH
-//     records of a certificate login (op=cert, op=principal) describe the
-//     same attempt: other. sshd's non-attempt ops become invalid_user
-//     ("invalid user"), disconnect ("maxtries exceeded") or other.
+//   - USER_LOGIN is the logon, as sshd sees it: res=success is the
+//     successful logon (auth_success, like "Accepted"); res=failed a refused
+//     one (auth_failure, like "Failed"), or invalid_user when acct names no
+//     account ("(invalid user)", "(unknown user)"). Upstream OpenSSH
+//     (audit-linux.c) writes one failed USER_LOGIN per failed method
+//     attempt (terminal=sshd); Red Hat's patch writes it once per refused
+//     connection (abandoned, invalid user, root denied; terminal=ssh) and
+//     its per-attempt records as USER_AUTH.
+//   - USER_AUTH, PAM's (op=PAM:authentication) or sshd's own (op=password,
+//     pubkey, pubkey_auth, none, success, cert...), is the same attempt as
+//     sshd's "Failed"/"Accepted" line: pam, outcome from res, method kept —
+//     never a second attempt. op="maxtries exceeded" is sshd giving up on
+//     the connection: disconnect, like "maximum authentication attempts
+//     exceeded".
 //   - Sessions come from PAM, like pam_unix's "session opened/closed" in auth
 //     logs: USER_START op=PAM:session_open -> session_open, USER_END
 //     op=PAM:session_close -> session_close. Every PAM system writes them, so
-//     each login gets exactly one of each. sshd's own copies (USER_LOGIN
-//     success, USER_START/USER_END op=login on RHEL, USER_LOGOUT) describe
-//     the same session a second time: other, outcome kept, fields kept.
-//   - A failed USER_LOGIN is sshd's record of a refused login (no PAM session
-//     exists then): session_open, failure.
-//   - USER_ACCT, CRED_ACQ, CRED_REFR, CRED_DISP, USER_ERR: pam (outcome from
-//     res); they are PAM steps of an attempt already counted, never a second
-//     attempt. CRYPTO_KEY_USER, CRYPTO_SESSION, USER_ROLE_CHANGE: other.
-func userAction(typ, op string, success bool) string {
+//     each login gets exactly one of each. sshd's own copies (USER_START /
+//     USER_END op=login on RHEL, USER_LOGOUT) describe the same session a
+//     second time: other, outcome kept, fields kept.
+//   - USER_ACCT, CRED_ACQ, CRED_REFR, CRED_DISP, USER_ERR, USER_MGMT: pam
+//     (outcome from res); PAM steps of an attempt already counted.
+//   - USER_CMD (sudo): command, outcome from res.
+//   - CRYPTO_KEY_USER, CRYPTO_SESSION, USER_ROLE_CHANGE...: other.
+func userAction(typ, op string, success, noAccount bool) string {
 	switch typ {
-	case "USER_AUTH":
-		switch op {
-		case "cert", "principal":
-			return schema.ActionOther
-		case "invalid user":
-			return schema.ActionInvalidUser
-		case "maxtries exceeded":
-			return schema.ActionDisconnect
-		case "root denied", "nologin", "connection closed", "connection abandoned", "success", "unknown":
-			return schema.ActionOther
-		}
-		if success {
+	case "USER_LOGIN":
+		switch {
+		case success:
 			return schema.ActionAuthSuccess
+		case noAccount:
+			return schema.ActionInvalidUser
 		}
 		return schema.ActionAuthFailure
+	case "USER_AUTH":
+		if op == "maxtries exceeded" {
+			return schema.ActionDisconnect
+		}
+		return schema.ActionPAM
 	case "USER_START":
 		if strings.HasPrefix(op, "PAM:") {
 			return schema.ActionSessionOpen
@@ -74,13 +79,10 @@ func userAction(typ, op string, success bool) string {
 			return schema.ActionSessionClose
 		}
 		return schema.ActionOther
-	case "USER_LOGIN":
-		if success {
-			return schema.ActionOther
-		}
-		return schema.ActionSessionOpen
 	case "USER_ACCT", "CRED_ACQ", "CRED_REFR", "CRED_DISP", "USER_ERR", "USER_MGMT":
 		return schema.ActionPAM
+	case "USER_CMD":
+		return schema.ActionCommand
 	}
 	return schema.ActionOther
 }
@@ -101,6 +103,8 @@ func authMethod(op string) string {
 		return "gssapi-with-mic"
 	case "none":
 		return "none"
+	case "key":
+		return "publickey"
 	}
 	return ""
 }
@@ -114,9 +118,19 @@ func placeholderUser(u string) bool {
 	return false
 }
 
-// userEvent fills ev from a user-space record written by sshd. It returns
-// false when the record is not from sshd.
+// noAccount reports the acct values sshd writes when the login names no
+// account of the host: "(invalid user)" (no such user), "(unknown user)"
+// (no user name sent yet).
+func noAccount(acct string) bool {
+	return acct == "(invalid user)" || acct == "(unknown user)"
+}
+
+// userEvent fills ev from a user-space record written by sshd, or a USER_CMD
+// written by sudo. It returns false for any other record.
 func userEvent(ev *schema.Event, r *Record) bool {
+	if r.Type == "USER_CMD" {
+		return commandEvent(ev, r)
+	}
 	prog, ok := sshdProgram(r.Get("exe"))
 	if !ok {
 		return false
@@ -129,11 +143,20 @@ func userEvent(ev *schema.Event, r *Record) bool {
 		ev.Outcome = schema.OutcomeSuccess
 	}
 	op := r.Get("op")
-	ev.Action = userAction(r.Type, op, success)
+	acct := r.Get("acct")
+	ev.Action = userAction(r.Type, op, success, noAccount(acct))
 	if r.Type == "USER_AUTH" {
 		ev.Method = authMethod(op)
+		if op == "key" {
+			// Red Hat's second pubkey record: op=key algo=T size=N fp=SHA256:...
+			if t := r.Get("algo"); t != "" && t != "?" {
+				ev.KeyType = t
+			}
+			if fp := r.Get("fp"); fp != "" && fp != "?" {
+				ev.KeyFP = keyFP(fp)
+			}
+		}
 	}
-	acct := r.Get("acct")
 	if placeholderUser(acct) {
 		if acct != "" && acct != "?" {
 			ev.Reason = strings.Trim(acct, "()")
@@ -171,6 +194,56 @@ func userEvent(ev *schema.Event, r *Record) bool {
 		ev.Ses = ses
 	}
 	return true
+}
+
+// commandEvent fills ev from sudo's USER_CMD: the command is cmd= (hex when
+// it holds a space), the account is the one that ran sudo — uid= (sudo's
+// real uid), named by the ENRICHED UID or, later, by the login records of
+// the file (run.resolve).
+func commandEvent(ev *schema.Event, r *Record) bool {
+	ev.Action = schema.ActionCommand
+	ev.Program = "sudo"
+	if exe := r.Get("exe"); exe != "" && exe != "?" {
+		ev.Program = path.Base(strings.TrimSuffix(exe, " (deleted)"))
+	}
+	res := r.Get("res")
+	ev.Outcome = schema.OutcomeFailure
+	if res == "success" || res == "yes" || res == "1" {
+		ev.Outcome = schema.OutcomeSuccess
+	}
+	ev.Command = r.Get("cmd")
+	if uid := r.Outer("uid"); uid != unsetID && digits(uid) {
+		ev.UID = uid
+		ev.User = enrichedName(r, "UID")
+		if ev.User == "" && uid == r.Outer("auid") {
+			ev.User = enrichedName(r, "AUID")
+		}
+	}
+	if t := r.Get("terminal"); t != "?" && t != "" {
+		ev.TTY = strings.TrimPrefix(t, "/dev/")
+	}
+	ev.PID, _ = atoiSmall(r.Outer("pid"))
+	if ses := r.Outer("ses"); ses != unsetID {
+		ev.Ses = ses
+	}
+	return true
+}
+
+// keyFP writes Red Hat's fp= the way sshd's own log line does, so a key
+// compares equal across sources: auditd gets the SHA256 digest as hex pairs
+// ("SHA256:d4:ce:...:90", 32 bytes), sshd logs it as unpadded base64
+// ("SHA256:1M4RzhMy..."). An MD5 fingerprint (old OpenSSH, 16 hex pairs) is
+// written the same way by both and stays as it is.
+func keyFP(fp string) string {
+	hexPart, ok := strings.CutPrefix(fp, "SHA256:")
+	if !ok || strings.Count(hexPart, ":") != 31 {
+		return fp
+	}
+	b, err := hex.DecodeString(strings.ReplaceAll(hexPart, ":", ""))
+	if err != nil || len(b) != 32 {
+		return fp
+	}
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(b)
 }
 
 // postLogin reports record types written after pam_loginuid set the
