@@ -18,7 +18,7 @@ func TestParseRFC3164(t *testing.T) {
 		{"Dec 31 23:59:60.25 x", Stamp{Month: 12, Day: 31, Hour: 23, Min: 59, Sec: 60, Nsec: 250000000}, 18, true},
 		{"D\xe9c 31 11:59:59 [sshd]", Stamp{Month: 12, Day: 31, Hour: 11, Min: 59, Sec: 59}, 15, true},
 		{"Dez 31 11:59:59 [sshd]", Stamp{Month: 12, Day: 31, Hour: 11, Min: 59, Sec: 59}, 15, true},
-		{"De  31 11:59:59 [sshd]", Stamp{}, 0, false},
+		{"De  31 11:59:59 [sshd]", Stamp{Month: time.December, Day: 31, Hour: 11, Min: 59, Sec: 59}, 15, true}, // metalog's cut "Déc"
 		{"Mar 32 09:02:11 host", Stamp{}, 0, false},
 		{"Mar  4 24:02:11 host", Stamp{}, 0, false},
 		{"Mar  4 09:02", Stamp{}, 0, false},

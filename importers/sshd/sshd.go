@@ -169,5 +169,8 @@ func classifySSHD(ev *schema.Event, msg string) bool {
 	if ok := classifyConn(ev, s, preauth); ok {
 		return true
 	}
-	return classifyMisc(ev, s)
+	if classifyMisc(ev, s) {
+		return true
+	}
+	return classifyLongTail(ev, s, preauth)
 }

@@ -47,6 +47,29 @@ func TestRealMessages(t *testing.T) {
 			schema.Event{Action: "disconnect", Outcome: "failure", Reason: "Read from socket failed: Connection reset by peer"}},
 		{"sshd", "Received disconnect from 116.31.116.27: 11:  [preauth]", true,
 			schema.Event{Action: "disconnect", Outcome: "failure", SrcIP: "116.31.116.27", Reason: "11:"}},
+		// The long tail (issue 15): real lines from ../shared/corpus
+		// (fail2ban-sshd.log, crowdsec, wazuh) ...
+		{"sshd", "SSH: Server;Ltype: Authname;Remote: 127.0.0.1-1780;Name: root [preauth]", true,
+			schema.Event{Action: "other", Outcome: "unknown", User: "root", SrcIP: "127.0.0.1", SrcPort: 1780}},
+		{"sshd", "SSH: Server;Ltype: Version;Remote: 127.0.0.1-1780;Protocol: 2.0;Client: libssh2_1.4.3", true,
+			schema.Event{Action: "connection", Outcome: "unknown", SrcIP: "127.0.0.1", SrcPort: 1780, Client: "libssh2_1.4.3"}},
+		{"sshd", "Magic value check failed (4289475479) on obfuscated handshake from 94.232.46.213 port 62730", true,
+			schema.Event{Action: "disconnect", Outcome: "failure", SrcIP: "94.232.46.213", SrcPort: 62730, Reason: "magic value check failed (obfuscated handshake)"}},
+		{"sshd", `error: Could not stat AuthorizedKeysCommand "/usr/local/sbin/ssh-ldap-authorized_keys": No such file or directory`, true,
+			schema.Event{Action: "other", Outcome: "unknown", Reason: `Could not stat AuthorizedKeysCommand "/usr/local/sbin/ssh-ldap-authorized_keys": No such file or directory`}},
+		{"sshd", "debug1: channel 3: connection failed: Connection timed out", true,
+			schema.Event{Action: "other", Outcome: "unknown"}},
+		// ... and, where no public sample exists, lines as OpenSSH 9 and EC2
+		// Instance Connect write them.
+		{"sshd", "error: beginning MaxStartups throttling", true,
+			schema.Event{Action: "notice", Outcome: "unknown", Reason: "beginning MaxStartups throttling"}},
+		{"sshd", "exited MaxStartups throttling after 00:01:02, 214 connections dropped", true,
+			schema.Event{Action: "notice", Outcome: "unknown", Reason: "exited MaxStartups throttling after 00:01:02, 214 connections dropped"}},
+		{"sshd", "error: AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys ec2-user SHA256:N2ZfDsVDiJfYVQD1oKBJL8O/zAC2R4J8kiw5v2k6jZI failed, status 22", true,
+			schema.Event{Action: "pam", Outcome: "failure", User: "ec2-user", Method: "publickey", KeyFP: "SHA256:N2ZfDsVDiJfYVQD1oKBJL8O/zAC2R4J8kiw5v2k6jZI",
+				Reason: "AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys ec2-user SHA256:N2ZfDsVDiJfYVQD1oKBJL8O/zAC2R4J8kiw5v2k6jZI failed, status 22"}},
+		{"sshd", "fatal: ssh_packet_send_debug: Broken pipe", true,
+			schema.Event{Action: "disconnect", Outcome: "unknown", Reason: "ssh_packet_send_debug: Broken pipe"}},
 		// Alone, an untagged disconnect is unknown: only the connection's
 		// history (sshd.PIDSources) makes it a success.
 		{"sshd", "Received disconnect from 69.245.39.97: 11: disconnected by user", true,
