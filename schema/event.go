@@ -99,6 +99,13 @@ type Event struct {
 	// place, altering the evidence. Events read from the store get Message
 	// back byte for byte; JSON readers decode message_raw.
 	MessageRaw string `json:"message_raw,omitempty"`
+	// ServerKeyFP is the server's host key fingerprint as Zeek saw it
+	// (ssh.log host_key, Zeek 8.1 host_key_fingerprint): never a user's key,
+	// never compared with key_fp.
+	ServerKeyFP string `json:"server_key_fp,omitempty"`
+	// Direction is Zeek's ssh.log direction: INBOUND or OUTBOUND relative to
+	// the monitored network.
+	Direction string `json:"direction,omitempty"`
 }
 
 // EventID is the stable id of a record: the same bytes at the same place in

@@ -153,6 +153,10 @@ var EventFields = []Field{
 		Value: func(e *Event) string { return e.ZeekUID }},
 	{Name: "message_raw", Kind: Stored, Meaning: "base64 of the original message bytes, only when they are not valid UTF-8",
 		Value: func(e *Event) string { return e.MessageRaw }},
+	{Name: "server_key_fp", Kind: Keyword, Group: true, Meaning: "the server's host key fingerprint seen by Zeek (never a user key)",
+		Value: func(e *Event) string { return e.ServerKeyFP }},
+	{Name: "direction", Kind: Keyword, Group: true, Meaning: "Zeek ssh.log direction: INBOUND or OUTBOUND relative to the monitored network",
+		Value: func(e *Event) string { return e.Direction }},
 }
 
 var byName = func() map[string]int {

@@ -28,7 +28,8 @@ func TestFieldTableCoversEvent(t *testing.T) {
 		Action: "ac", Outcome: "ou", User: "us", UID: "ui", SrcIP: "1.2.3.4", SrcPort: 11, DstIP: "5.6.7.8", DstPort: 22, DstHost: "dh",
 		Method: "me", KeyType: "kt", KeyFP: "kf", PID: 33, SID: "si", Client: "cl", Server: "se", HASSH: "ha", HASSHServer: "hs",
 		Duration: 1.5, BytesOut: 44, BytesIn: 55, Command: "co", Message: "ms", Program: "pr", TTY: "tt", Reason: "re", Ses: "ss",
-		Forward: "fw", ConnState: "cs", Service: "sv", Notice: "no", ZeekUID: "zu", MessageRaw: "mr"}
+		Forward: "fw", ConnState: "cs", Service: "sv", Notice: "no", ZeekUID: "zu", MessageRaw: "mr",
+		ServerKeyFP: "sk", Direction: "di"}
 	js, _ := json.Marshal(ev)
 	var m map[string]any
 	json.Unmarshal(js, &m)

@@ -129,6 +129,22 @@ func message(kind, proto string, ev *schema.Event, r *rec, fields []fid) string 
 	return string(b)
 }
 
+// algorithmName reports whether v is an SSH algorithm name (RFC 4251 §6:
+// printable US-ASCII without spaces, commas or control characters, e.g.
+// ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa-cert-v01@openssh.com) or is
+// empty; anything else in an algorithm column is Zeek's failure text.
+func algorithmName(v string) bool {
+	if len(v) > 64 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c >= 0x7f || c == ',' {
+			return false
+		}
+	}
+	return true
+}
+
 // convert maps a record of path to an event, or says why it is not one.
 func convert(path string, r *rec, opts importers.Options) (*schema.Event, string) {
 	switch path {
@@ -172,10 +188,17 @@ func convert(path string, r *rec, opts importers.Options) (*schema.Event, string
 		ev.Client, ev.Server = r.str(fClient), r.str(fServer)
 		ev.HASSH = r.first(fHASSH, fHASSHAlgorithms)
 		ev.HASSHServer = r.first(fHASSHServer, fHASSHServerSnake)
-		// Zeek 8.1 renamed host_key to host_key_fingerprint.
-		ev.KeyFP = r.first(fHostKeyFP, fHostKey)
-		ev.KeyType = r.str(fHostKeyAlg)
-		ev.Reason = r.str(fDirection)
+		// host_key (Zeek 8.1: host_key_fingerprint) is the server's host
+		// key: its own field, never key_fp (the user's key), so a host key
+		// seen a thousand times is never a user's "new key". host_key_alg
+		// is the server's too (it stays in the message, not in key_type);
+		// when negotiation failed Zeek writes its failure text there
+		// ("Algorithm negotiation failed"), which is the record's reason.
+		ev.ServerKeyFP = r.first(fHostKeyFP, fHostKey)
+		if alg := r.str(fHostKeyAlg); !algorithmName(alg) {
+			ev.Reason = alg
+		}
+		ev.Direction = r.str(fDirection)
 		ev.Message = message("ssh", "", ev, r, sshMsgFields)
 	case "conn":
 		ev.Format, ev.Action = schema.FormatZeekConn, schema.ActionConnection

@@ -166,8 +166,8 @@ func TestTSVAndJSONAgree(t *testing.T) {
 	}
 	first := js[0]
 	if first.ZeekUID != "C2MugGdsn3ZVI1wn6" || first.Outcome != schema.OutcomeSuccess || first.Client != "SSH-2.0-OpenSSH_7.6" ||
-		first.Server != "SSH-2.0-OpenSSH_7.4p1 Raspbian-10+deb9u3" || first.KeyFP != "2d:37:6b:11:43:f8:96:08:fe:60:42:20:98:9f:75:af" ||
-		first.KeyType != "ecdsa-sha2-nistp256" || first.DstPort != 22 {
+		first.Server != "SSH-2.0-OpenSSH_7.4p1 Raspbian-10+deb9u3" || first.ServerKeyFP != "2d:37:6b:11:43:f8:96:08:fe:60:42:20:98:9f:75:af" ||
+		first.KeyFP != "" || first.KeyType != "" || first.DstPort != 22 {
 		t.Fatalf("first wrccdc record: %+v", first)
 	}
 }
@@ -179,7 +179,7 @@ func TestZeek81HostKeyFingerprint(t *testing.T) {
 	if len(evs) != 1 || st.Malformed != 0 {
 		t.Fatalf("%d events, %d malformed", len(evs), st.Malformed)
 	}
-	if !strings.HasPrefix(evs[0].KeyFP, "SHA256:") || evs[0].Host != "sensor1" {
+	if evs[0].ServerKeyFP != "SHA256:trtjp/Gp6neQFvx/rk16+fmc3q8dWs/0" || evs[0].KeyFP != "" || evs[0].Host != "sensor1" {
 		t.Fatalf("host key fingerprint / host: %+v", evs[0])
 	}
 }
@@ -191,7 +191,8 @@ func TestHandmade(t *testing.T) {
 	}
 	a, b := evs[0], evs[1]
 	if a.HASSH != "b5752e36ba6c5979a575e43178908adf" || a.HASSHServer != "5a0cb7e5e5d7e4ff0bd0b2e1f3d67d26" || a.Outcome != schema.OutcomeSuccess ||
-		a.KeyFP != "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8" || a.Host != "" {
+		a.ServerKeyFP != "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8" || a.KeyFP != "" || a.Host != "" ||
+		a.Direction != "INBOUND" || a.Reason != "" {
 		t.Fatalf("hassh record: %+v", a)
 	}
 	if b.Host != "zeek-core01" || b.Client != "" || b.Server != "SSH-2.0-OpenSSH_8.7" || b.Outcome != schema.OutcomeUnknown || b.SrcIP != "10.0.1.10" {
@@ -430,7 +431,7 @@ func TestZeekBaselines(t *testing.T) {
 		uids[c.ZeekUID] = true
 	}
 	for _, s := range sshEvs {
-		if s.ZeekUID == "" || !uids[s.ZeekUID] || !strings.HasPrefix(s.KeyFP, "SHA256:") && s.KeyFP != "" {
+		if s.ZeekUID == "" || !uids[s.ZeekUID] || s.KeyFP != "" || !strings.HasPrefix(s.ServerKeyFP, "SHA256:") && s.ServerKeyFP != "" {
 			t.Fatalf("ssh record %+v: uid without conn record or odd fingerprint", s)
 		}
 	}
