@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers"
@@ -124,35 +123,21 @@ func (r *run) emit(e entry, line int64, id string) error {
 	return nil
 }
 
-// fileHost is the host of records that name none: --host, else the file
-// name's first dash-separated word ("macbook-sshd.ndjson" -> "macbook").
-// The choice is noted once in the summary.
+// fileHost is the host of records that name none (importers.HostFor:
+// --host, the folder, a file name that is a host name), "unknown" when
+// nothing names one. The rule that decided is noted once per file.
 func (r *run) fileHost() string {
 	if r.hostDone {
 		return r.host
 	}
 	r.hostDone = true
-	switch word := fileWord(r.src.Name); {
-	case r.opts.Host != "":
-		r.host = r.opts.Host
-		r.stats.Assume(fmt.Sprintf("host %s from --host for %s", r.host, r.src.Name))
-	case word != "":
-		r.host = word
-		r.stats.Assume(fmt.Sprintf("host %s from file name %s", r.host, r.src.Name))
-	default:
-		r.host = "unknown"
-		r.stats.Assume(fmt.Sprintf("host unknown for %s (no --host, no file name)", r.src.Name))
+	h, rule := importers.HostFor(r.src.Path, r.opts.Host)
+	if h == "" {
+		h = "unknown"
 	}
+	r.host = h
+	r.stats.Assume(rule)
 	return r.host
-}
-
-func fileWord(name string) string {
-	if name == "stdin" || name == "-" {
-		return ""
-	}
-	name, _, _ = strings.Cut(name, ".")
-	name, _, _ = strings.Cut(name, "-")
-	return name
 }
 
 // localTime reads a compact-style time (no offset in the file) in the

@@ -120,16 +120,19 @@ func TestNDJSON(t *testing.T) {
 	}
 }
 
-// Without --host, the host is the first dash-separated word of the file name.
+// Without --host, the host comes from the folder or a file name that is a
+// host name (importers.HostFor), never from the first word of any name.
 func TestHostFromFileName(t *testing.T) {
 	raw, err := os.ReadFile("testdata/handmade-sshd.ndjson")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ name, host, assumed string }{
-		{"macbook-sshd.ndjson", "macbook", "host macbook from file name macbook-sshd.ndjson"},
-		{"/cases/42/mbp.local.json", "mbp", "host mbp from file name mbp.local.json"},
-		{"stdin", "unknown", "host unknown for stdin (no --host, no file name)"},
+		{"macbook-sshd.ndjson", "macbook", "host macbook from the file name macbook-sshd.ndjson"},
+		{"/cases/42/mbp.local.json", "mbp.local", "host mbp.local from the file name mbp.local.json"},
+		{"/cases/42/mbp-ana/system.log", "mbp-ana", "host mbp-ana from the folder name for mbp-ana/system.log"},
+		{"/cases/42/logs/system.log", "unknown", "no host for system.log: neither the records, --host, its folder nor its file name name one"},
+		{"stdin", "unknown", "no host for stdin (no host in the records, no --host)"},
 	} {
 		evs, st := importBytes(t, c.name, string(raw), importers.Options{})
 		if len(evs) != 8 || evs[0].Host != c.host || !slices.Equal(st.Assumed, []string{c.assumed}) {
@@ -192,7 +195,7 @@ func TestStylesAgree(t *testing.T) {
 // footer, sender-image and subsystem prefixes and a multi-line message.
 func TestDefaultStyle(t *testing.T) {
 	evs, st := importFile(t, "testdata/handmade-default.log", importers.Options{})
-	h := "handmade"
+	h := "unknown" // a test file's name ("handmade-…") names no host
 	check(t, evs, []want{
 		{4, "2026-03-14T03:40:12.123456Z", h, 1234, "sshd-session", schema.ActionAuthFailure, msgFailed},
 		{5, "2026-03-14T03:40:13.25Z", h, 1234, "sshd-session", schema.ActionInvalidUser, msgInvalid},
@@ -207,7 +210,7 @@ func TestDefaultStyle(t *testing.T) {
 		{16, "2026-03-14T03:41:06Z", h, 1251, "sshd", schema.ActionDisconnect, "Connection closed by 203.0.113.51 port 40406 [preauth]"},
 	})
 	if st.Events != 9 || st.Ignored != 1 || st.Malformed != 0 ||
-		!slices.Equal(st.Assumed, []string{"host handmade from file name handmade-default.log"}) {
+		!slices.Equal(st.Assumed, []string{"no host for handmade-default.log: neither the records, --host, its folder nor its file name name one"}) {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -267,9 +270,10 @@ func TestWazuhSyslogStyle(t *testing.T) {
 	if evs[0].TSRaw != "2020-03-23 06:47:42.801612-0700" {
 		t.Errorf("ts_raw %q", evs[0].TSRaw)
 	}
-	// Without --host: the file name's first word, said in the summary.
+	// Without --host: "wazuh" (the first word) is not a host; the summary
+	// says that nothing named one.
 	evs, st = importFile(t, "testdata/wazuh-macos-sshd-syslog-style.log", importers.Options{})
-	if evs[0].Host != "wazuh" || !slices.Equal(st.Assumed, []string{"host wazuh from file name wazuh-macos-sshd-syslog-style.log"}) {
+	if evs[0].Host != "unknown" || !slices.Equal(st.Assumed, []string{"no host for wazuh-macos-sshd-syslog-style.log: neither the records, --host, its folder nor its file name name one"}) {
 		t.Errorf("host %q, assumed %q", evs[0].Host, st.Assumed)
 	}
 }
