@@ -16,6 +16,9 @@ func FuzzRecord(f *testing.F) {
 	f.Add("type=USER_AUTH msg=audit(1481077043.046:408): pid=1298 uid=0 auid=4294967295 ses=4294967295 msg='op=pubkey_auth rport=63927 acct=\"andrew_kroh\" exe=\"/usr/sbin/sshd\" hostname=? addr=96.241.146.97 terminal=? res=success'")
 	f.Add("node=h type=EXECVE msg=audit(1.2:3): argc=2 a0=\"ssh\" a1_len=4 a1[0]=2D4C a1[1]=3132\x1dAUID=\"a\"")
 	f.Add("type=X msg=audit(1.2:3): msg='op=a b c acct=\"'\"'")
+	f.Add("type=USER_CMD msg=audit(1773457320.120:81190): pid=5701 uid=1001 auid=1001 ses=31 msg='cwd=\"/home/deploy\" cmd=73797374656D63746C2072657374617274206E67696E78 exe=\"/usr/bin/sudo\" terminal=pts/1 res=success'")
+	f.Add("type=LOGIN msg=audit(1.2:3): pid=6100 uid=0 old-auid=4294967295 auid=1002 tty=(none) old-ses=4294967295 ses=40 res=1\x1dAUID=\"backup\"")
+	f.Add("type=USER_AUTH msg=audit(1.1:4): pid=6100 uid=0 auid=4294967295 ses=4294967295 msg='op=key algo=ssh-rsa size=2048 fp=SHA256:d4:ce:11:ce:13:32:5a:e1:52:ff:ce:ae:3d:8f:dc:7b:6a:6b:87:f7:55:4c:75:bb:88:3d:91:86:9a:ae:39:90 rport=1 acct=\"a\" exe=\"/usr/sbin/sshd\" hostname=? addr=10.0.2.2 terminal=? res=success'")
 	f.Fuzz(func(t *testing.T, line string) {
 		r, err := ParseRecord(line)
 		if err == nil {
