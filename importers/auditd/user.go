@@ -199,7 +199,7 @@ func userEvent(ev *schema.Event, r *Record) bool {
 // commandEvent fills ev from sudo's USER_CMD: the command is cmd= (hex when
 // it holds a space), the account is the one that ran sudo — uid= (sudo's
 // real uid), named by the ENRICHED UID or, later, by the login records of
-// the file (run.resolve).
+// the file (names.go).
 func commandEvent(ev *schema.Event, r *Record) bool {
 	ev.Action = schema.ActionCommand
 	ev.Program = "sudo"
