@@ -405,12 +405,27 @@ func (l *linked) hops() {
 		list := byNode[from]
 		limit := s.S.Start.Add(l.opts.Skew)
 		i := sort.Search(len(list), func(i int) bool { return list[i].S.Start.After(limit) })
-		var best *sess
+		// Of the sessions open on the jump host when the hop began, the
+		// one of the same user, else the latest: with alice and bob both on
+		// bastion01, alice's hop to db02 as alice is hers even when bob
+		// logged in after her. (A session that ended before the hop, beyond
+		// the skew, is never a parent: openAt.)
+		var best, latest *sess
 		for i--; i >= 0; i-- {
-			if p := list[i]; p != s && openAt(p, s.S.Start, l.opts.Skew) {
+			p := list[i]
+			if p == s || !openAt(p, s.S.Start, l.opts.Skew) {
+				continue
+			}
+			if latest == nil {
+				latest = p
+			}
+			if s.S.User != "" && p.S.User == s.S.User {
 				best = p
 				break
 			}
+		}
+		if best == nil {
+			best = latest
 		}
 		if best != nil && !l.ancestor(best, s) {
 			s.S.Parent = best.S.SID
