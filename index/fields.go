@@ -63,6 +63,10 @@ func init() {
 		if !f.Searchable() {
 			continue
 		}
+		if f.Value == nil || (f.Kind == schema.Number && f.Num == nil) {
+			// Fail at start, not on the first import.
+			panic("index: field table row " + f.Name + " has no accessor")
+		}
 		addField(f)
 		switch f.Kind {
 		case schema.Keyword, schema.Address:
@@ -115,7 +119,7 @@ func newDocField(f schema.Field) docField {
 	return df
 }
 
-// analyzers the builder hands its fields.
+// analyzer is what a field of kind k is analysed with.
 func (b *docBuilder) analyzer(k schema.Kind) analysis.Analyzer {
 	if k == schema.Text {
 		return b.text

@@ -58,7 +58,9 @@ func (s *Store) Prepare(q Query) (*Prepared, error) {
 // Query is the query p was prepared from.
 func (p *Prepared) Query() Query { return p.q }
 
-// choose is the one place a query's strategy is decided.
+// choose is the one place an event query's strategy is decided. (Session
+// queries and Summarize always ask Bleve: the fast paths read the events
+// index only.)
 func (s *Store) choose(q Query, bq query.Query) plan {
 	if s.noFastPaths {
 		return planBleve
