@@ -20,10 +20,9 @@ var runDetect = detect.Run
 // detectionsView is the Detections tab: the findings of every rule, most
 // severe first, and one finding opened with its evidence.
 type detectionsView struct {
-	env     *env
+	base
 	loaded  bool
 	running bool
-	err     string
 	list    []detect.Finding
 	took    time.Duration
 	rows    list
@@ -43,11 +42,9 @@ type findingDetailMsg struct {
 	err    error
 }
 
-func newDetectionsView(e *env) *detectionsView { return &detectionsView{env: e} }
+func newDetectionsView(e *env) *detectionsView { return &detectionsView{base: base{env: e}} }
 
 func (v *detectionsView) Title() string { return "Detections" }
-
-func (v *detectionsView) Init() tea.Cmd { return nil }
 
 // Show runs the rules the first time the tab is shown.
 func (v *detectionsView) Show() tea.Cmd {
@@ -57,17 +54,11 @@ func (v *detectionsView) Show() tea.Cmd {
 	return nil
 }
 
-func (v *detectionsView) Typing() bool { return false }
-
-func (v *detectionsView) Err() string { return v.err }
-
 func (v *detectionsView) ShortHelp() []key.Binding {
 	return []key.Binding{keys.Open, keys.Back, keys.Rerun}
 }
 
-func (v *detectionsView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{keys.Open, keys.Back, keys.Rerun}, listKeys}
-}
+func (v *detectionsView) FullHelp() [][]key.Binding { return listHelp(v.ShortHelp()...) }
 
 func (v *detectionsView) run() tea.Cmd {
 	v.running = true

@@ -15,9 +15,8 @@ import (
 // pathsView is the Paths tab: lateral-movement chains (A → B → C), longest
 // first; enter on a hop opens its session.
 type pathsView struct {
-	env    *env
+	base
 	loaded bool
-	err    string
 	paths  []sessions.Path
 	rows   list
 }
@@ -35,11 +34,9 @@ type pathRow struct {
 
 var pathKeys = struct{ Open, Reload key.Binding }{withHelp(keys.Open, "open the hop's session"), withHelp(keys.Rerun, "reload")}
 
-func newPathsView(e *env) *pathsView { return &pathsView{env: e} }
+func newPathsView(e *env) *pathsView { return &pathsView{base: base{env: e}} }
 
 func (v *pathsView) Title() string { return "Paths" }
-
-func (v *pathsView) Init() tea.Cmd { return nil }
 
 func (v *pathsView) Show() tea.Cmd {
 	if !v.loaded {
@@ -48,15 +45,9 @@ func (v *pathsView) Show() tea.Cmd {
 	return nil
 }
 
-func (v *pathsView) Typing() bool { return false }
-
-func (v *pathsView) Err() string { return v.err }
-
 func (v *pathsView) ShortHelp() []key.Binding { return []key.Binding{pathKeys.Open, pathKeys.Reload} }
 
-func (v *pathsView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{pathKeys.Open, pathKeys.Reload}, listKeys}
-}
+func (v *pathsView) FullHelp() [][]key.Binding { return listHelp(v.ShortHelp()...) }
 
 func (v *pathsView) load() tea.Cmd {
 	ctx, st := v.env.ctx, v.env.opts.Store

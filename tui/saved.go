@@ -14,8 +14,7 @@ import (
 // savedView is the Saved tab: the saved queries; enter runs one in the
 // Search view, d deletes it. The Search view's s saves one.
 type savedView struct {
-	env  *env
-	err  string
+	base
 	note string
 	list []saved.Query
 	rows list
@@ -31,24 +30,16 @@ type savedMsg struct {
 
 var savedKeys = struct{ Run key.Binding }{withHelp(keys.Open, "run in Search")}
 
-func newSavedView(e *env) *savedView { return &savedView{env: e} }
+func newSavedView(e *env) *savedView { return &savedView{base: base{env: e}} }
 
 func (v *savedView) Title() string { return "Saved" }
-
-func (v *savedView) Init() tea.Cmd { return nil }
 
 // Show reads the file again: the CLI may have changed it.
 func (v *savedView) Show() tea.Cmd { return v.load() }
 
-func (v *savedView) Typing() bool { return false }
-
-func (v *savedView) Err() string { return v.err }
-
 func (v *savedView) ShortHelp() []key.Binding { return []key.Binding{savedKeys.Run, keys.Delete} }
 
-func (v *savedView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{savedKeys.Run, keys.Delete}, listKeys}
-}
+func (v *savedView) FullHelp() [][]key.Binding { return listHelp(v.ShortHelp()...) }
 
 func (v *savedView) load() tea.Cmd {
 	f := v.env.opts.Saved

@@ -41,7 +41,7 @@ const (
 // timeline and facets); a newer search cancels and supersedes older ones
 // (seq).
 type searchView struct {
-	env    *env
+	base
 	input  queryInput
 	save   savePrompt
 	cur    result
@@ -51,7 +51,6 @@ type searchView struct {
 	seq    int
 	cancel context.CancelFunc
 	busy   bool
-	err    string
 }
 
 type searchMsg struct {
@@ -70,18 +69,14 @@ type aggMsg struct {
 }
 
 func newSearchView(e *env) *searchView {
-	return &searchView{env: e, input: newQueryInput(e.opts.InitialQuery), save: newSavePrompt(), cur: result{query: e.opts.InitialQuery}}
+	return &searchView{base: base{env: e}, input: newQueryInput(e.opts.InitialQuery), save: newSavePrompt(), cur: result{query: e.opts.InitialQuery}}
 }
 
 func (s *searchView) Title() string { return "Search" }
 
 func (s *searchView) Init() tea.Cmd { return s.run(s.env.opts.InitialQuery) }
 
-func (s *searchView) Show() tea.Cmd { return nil }
-
 func (s *searchView) Typing() bool { return s.input.focused() || s.save.open }
-
-func (s *searchView) Err() string { return s.err }
 
 func (s *searchView) query() string { return s.cur.query }
 

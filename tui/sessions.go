@@ -17,9 +17,8 @@ import (
 // sessionsView is the Sessions tab: the stored sessions, newest first, and
 // one session opened with its events from every source and its hops.
 type sessionsView struct {
-	env     *env
+	base
 	loaded  bool
-	err     string
 	list    []schema.Session
 	rows    list
 	detail  *sessionDetailMsg
@@ -43,11 +42,9 @@ const maxSessions = 2000
 
 var sessionKeys = struct{ Reload key.Binding }{withHelp(keys.Rerun, "reload")}
 
-func newSessionsView(e *env) *sessionsView { return &sessionsView{env: e} }
+func newSessionsView(e *env) *sessionsView { return &sessionsView{base: base{env: e}} }
 
 func (v *sessionsView) Title() string { return "Sessions" }
-
-func (v *sessionsView) Init() tea.Cmd { return nil }
 
 func (v *sessionsView) Show() tea.Cmd {
 	if !v.loaded {
@@ -56,17 +53,11 @@ func (v *sessionsView) Show() tea.Cmd {
 	return nil
 }
 
-func (v *sessionsView) Typing() bool { return false }
-
-func (v *sessionsView) Err() string { return v.err }
-
 func (v *sessionsView) ShortHelp() []key.Binding {
 	return []key.Binding{keys.Open, keys.Back, sessionKeys.Reload}
 }
 
-func (v *sessionsView) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{keys.Open, keys.Back, sessionKeys.Reload}, listKeys}
-}
+func (v *sessionsView) FullHelp() [][]key.Binding { return listHelp(v.ShortHelp()...) }
 
 func (v *sessionsView) load() tea.Cmd {
 	ctx, st := v.env.ctx, v.env.opts.Store

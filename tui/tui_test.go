@@ -71,15 +71,7 @@ func drive(t testing.TB, m tea.Model, msgs ...tea.Msg) tea.Model {
 		if cmd == nil || depth > 20 {
 			return
 		}
-		done := make(chan tea.Msg, 1)
-		go func() { done <- cmd() }()
-		var msg tea.Msg
-		select {
-		case msg = <-done:
-		case <-time.After(time.Second):
-			return // a timer: not part of what we test
-		}
-		switch msg := msg.(type) {
+		switch msg := execCmd(cmd).(type) {
 		case nil:
 		case tea.BatchMsg:
 			for _, c := range msg {
@@ -87,9 +79,6 @@ func drive(t testing.TB, m tea.Model, msgs ...tea.Msg) tea.Model {
 			}
 		case tea.QuitMsg:
 		default:
-			if strings.Contains(strings.ToLower(typeName(msg)), "blink") {
-				return
-			}
 			var next tea.Cmd
 			m, next = m.Update(msg)
 			run(next, depth+1)
@@ -107,6 +96,23 @@ func drive(t testing.TB, m tea.Model, msgs ...tea.Msg) tea.Model {
 		run(cmd, 0)
 	}
 	return m
+}
+
+// execCmd runs cmd and returns its message: nil for a timer (a command
+// that does not return within a second) or a cursor blink, which are not
+// part of what the tests check.
+func execCmd(cmd tea.Cmd) tea.Msg {
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		if strings.Contains(strings.ToLower(typeName(msg)), "blink") {
+			return nil
+		}
+		return msg
+	case <-time.After(time.Second):
+		return nil
+	}
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -39,6 +40,25 @@ type env struct {
 	opts     *Options
 	sessions sessionIndex
 }
+
+// base is what every view embeds: the shared env, the view's last error,
+// and the defaults of the interface (no first command, no text input).
+type base struct {
+	env *env
+	err string
+}
+
+func (b *base) Init() tea.Cmd { return nil }
+
+func (b *base) Show() tea.Cmd { return nil }
+
+func (b *base) Typing() bool { return false }
+
+func (b *base) Err() string { return b.err }
+
+// listHelp is the ? screen of a view that is a list: its keys, then the
+// cursor's.
+func listHelp(own ...key.Binding) [][]key.Binding { return [][]key.Binding{own, listKeys} }
 
 // showMsg brings a view to the front: a view returns it (show) when
 // another view asked it for something (open a session, run a query).

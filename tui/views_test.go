@@ -22,25 +22,18 @@ func collect(cmd tea.Cmd) []tea.Msg {
 	if cmd == nil {
 		return nil
 	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(time.Second):
-		return nil // a timer
-	}
-	if b, ok := msg.(tea.BatchMsg); ok {
+	switch msg := execCmd(cmd).(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
 		var out []tea.Msg
-		for _, c := range b {
+		for _, c := range msg {
 			out = append(out, collect(c)...)
 		}
 		return out
+	default:
+		return []tea.Msg{msg}
 	}
-	if msg == nil || strings.Contains(strings.ToLower(typeName(msg)), "blink") {
-		return nil
-	}
-	return []tea.Msg{msg}
 }
 
 // typeQuery types q in the query line and runs it; the keys' cursor
