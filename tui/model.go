@@ -7,7 +7,8 @@
 // The root model (this file) holds the views (view.go), one file each:
 // search.go (with its parts: query.go, facets.go, timeline.go, events.go,
 // pivot.go), sessions.go, detections.go, paths.go, saved.go and
-// importview.go. Lists draw through list.go.
+// importview.go. Lists draw through list.go; sessions are found by key
+// through lookup.go.
 package tui
 
 import (

@@ -301,3 +301,17 @@ func TestFileSize(t *testing.T) {
 		}
 	}
 }
+
+// A session opened from another view is shown in the Sessions view, whose
+// list is loaded too: esc shows it (it stayed "loading sessions…").
+func TestOpenSessionLoadsList(t *testing.T) {
+	m, _ := newDemo(t)
+	m = drive(t, m, key_(tea.KeyEnter)) // the selected event's session
+	if v := m.View(); !strings.Contains(v, "events from every source") {
+		t.Fatalf("no session open:\n%s", v)
+	}
+	m = drive(t, m, key_(tea.KeyEsc))
+	if v := m.View(); !strings.Contains(v, "sessions (newest first)") {
+		t.Fatalf("the session list is not loaded:\n%s", v)
+	}
+}
