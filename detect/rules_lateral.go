@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/sshtrail/sshtrail/sessions"
 )
 
 // pathFindings turns the sessions package's paths into findings.
@@ -26,9 +28,52 @@ func pathFindings(m meta, d *data) []Finding {
 		f.Host, f.User, f.SrcIP, f.DstIP = last.Host, last.User, p.Origin, last.DstIP
 		f.Summary = fmt.Sprintf("SSH lateral movement over %d hop(s): %s, from %s to %s.",
 			p.Hops, strings.Join(hops, " -> "), stamp(first.Start), stamp(last.Start))
+		if why := unusualChain(d, p); len(why) > 0 {
+			f.Summary += " Unusual: " + strings.Join(why, "; ") + "."
+		} else {
+			// One account, by key, from inside, through its own hosts:
+			// the daily work of that account's owner far more often than
+			// an intrusion (a user's workstation -> their Mac -> git).
+			f.Severity = SevLow
+			f.Summary += " Ranked low: one account throughout, by key, from an internal address, none of them a service account."
+		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// unusualChain lists what makes a chain worth a high severity: more than
+// one account, a service account, a password logon, an external origin.
+func unusualChain(d *data, p sessions.Path) []string {
+	var why []string
+	users := map[string]bool{}
+	var names []string
+	password, service := false, ""
+	for _, s := range p.Sessions {
+		if s.User != "" && !users[s.User] {
+			users[s.User] = true
+			names = append(names, s.User)
+		}
+		if s.Method == "password" || s.Method == "keyboard-interactive" {
+			password = true
+		}
+		if ok, _ := d.cc.isService(s.User, ""); ok && service == "" {
+			service = s.User
+		}
+	}
+	if len(names) > 1 {
+		why = append(why, "different accounts ("+strings.Join(names, ", ")+")")
+	}
+	if service != "" {
+		why = append(why, "service account "+service)
+	}
+	if password {
+		why = append(why, "a password logon")
+	}
+	if internetAddr(p.Origin) {
+		why = append(why, "origin "+p.Origin+" is external")
+	}
+	return why
 }
 
 // ruleLateral: a chain of SSH logons A -> B -> C where each hop starts from

@@ -273,6 +273,9 @@ func (b *hostBuilder) apply(s *sess, ev *schema.Event) {
 	case schema.ActionPAM:
 		if ev.Outcome == schema.OutcomeFailure && !s.Accepted {
 			s.PreFail = true
+			if ev.Format == schema.FormatAuditd && ev.Method != "none" {
+				s.NAudit++
+			}
 		}
 	case schema.ActionAuthSuccess:
 		s.Accepted = true
@@ -282,7 +285,7 @@ func (b *hostBuilder) apply(s *sess, ev *schema.Event) {
 			s.S.SrcIP, s.S.SrcPort = ev.SrcIP, ev.SrcPort
 		}
 	case schema.ActionSessionOpen:
-		if ev.Outcome == schema.OutcomeFailure { // auditd USER_LOGIN res=failed
+		if ev.Outcome == schema.OutcomeFailure { // a failed session start
 			s.PreFail = true
 		} else {
 			s.Accepted = true

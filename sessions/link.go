@@ -213,6 +213,7 @@ func (l *linked) fold(dst, src *sess) {
 	dst.Closed = dst.Closed || src.Closed
 	dst.NFail = max(dst.NFail, src.NFail)
 	dst.NInvalid = max(dst.NInvalid, src.NInvalid)
+	dst.NAudit = max(dst.NAudit, src.NAudit)
 	dst.PreFail = dst.PreFail || src.PreFail
 	if src.S.End.After(dst.S.End) {
 		dst.S.End = src.S.End

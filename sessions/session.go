@@ -65,8 +65,13 @@ type sess struct {
 	Closed   bool           `json:"closed,omitempty"`
 	NFail    int            `json:"nf,omitempty"`
 	NInvalid int            `json:"ni,omitempty"`
-	PreFail  bool           `json:"pf,omitempty"` // a failure signal other than attempts (pam, pre-auth disconnect)
-	Last     time.Time      `json:"last"`
+	// NAudit counts auditd's failed PAM authentications: on a host whose
+	// sshd lines are missing they are the only record of the attempts
+	// (auditd USER_AUTH is the same attempt as sshd's line, so only the
+	// larger count is a session's failures).
+	NAudit  int       `json:"na,omitempty"`
+	PreFail bool      `json:"pf,omitempty"` // a failure signal other than attempts (pam, pre-auth disconnect)
+	Last    time.Time `json:"last"`
 
 	keys   []hostKey // pids mapped to this session while building
 	merged []*sess   // bases folded into this one by the join
@@ -105,11 +110,11 @@ func (s *sess) finish() {
 	if s.Kind == kindNet {
 		return
 	}
-	s.S.Failures = max(s.NFail, s.NInvalid)
+	s.S.Failures = max(s.NFail, s.NInvalid, s.NAudit)
 	switch {
 	case s.Accepted:
 		s.S.Outcome = schema.OutcomeSuccess
-	case s.NFail > 0 || s.NInvalid > 0 || s.PreFail:
+	case s.NFail > 0 || s.NInvalid > 0 || s.NAudit > 0 || s.PreFail:
 		s.S.Outcome = schema.OutcomeFailure
 	default:
 		s.S.Outcome = schema.OutcomeUnknown
