@@ -40,18 +40,28 @@ func fileHostPart(name string) string {
 		if ext == "" {
 			break
 		}
-		if !logExt[ext] && !allDigits(ext[1:]) {
+		if !logExt[ext] && !allDigits(ext[1:]) && !logKind[ext[1:]] {
 			break
 		}
 		name = strings.TrimSuffix(name, filepath.Ext(name))
 	}
-	for _, kind := range []string{"sshd", "ssh", "audit", "auditd", "auth", "secure", "unified", "logshow", "log", "system"} {
-		for _, sep := range []string{"-", "_"} {
-			name = strings.TrimSuffix(name, sep+kind)
+	for trimmed := true; trimmed; {
+		trimmed = false
+		for kind := range logKind {
+			for _, sep := range []string{"-", "_", "."} {
+				if t, ok := strings.CutSuffix(name, sep+kind); ok && t != "" {
+					name, trimmed = t, true
+				}
+			}
 		}
 	}
 	return name
 }
+
+// logKind are words a file name adds to the host's to say what it holds
+// (db01-audit.log, web02.audit.log, mbp-ana_unified.txt).
+var logKind = map[string]bool{"sshd": true, "ssh": true, "audit": true, "auditd": true, "auth": true, "secure": true,
+	"unified": true, "logshow": true, "log": true, "system": true}
 
 var logExt = map[string]bool{".gz": true, ".bz2": true, ".log": true, ".txt": true, ".json": true,
 	".ndjson": true, ".jsonl": true, ".out": true, ".logarchive": true}

@@ -301,9 +301,10 @@ func (im *run) send(ev *schema.Event) error {
 	return nil
 }
 
-// hostOf is node= when the record has it, else --host, else the first
-// dash/dot-separated word of the file name. "audit" (audit.log, audit.log.1)
-// names no host, so it is not used. Which rule applied is noted once.
+// hostOf is node= when the record has it, else what importers.HostFor
+// decides (--host, the folder, a file name that is a host name): the first
+// word of a file name (go-libaudit-audit-rhel6.log) is no host. Which rule
+// applied is noted once.
 func (im *run) hostOf(r *Record) string {
 	if r.Node != "" {
 		im.stats.Assume("auditd: host from node= field")
@@ -311,19 +312,8 @@ func (im *run) hostOf(r *Record) string {
 	}
 	if !im.hostDone {
 		im.hostDone = true
-		switch {
-		case im.opts.Host != "":
-			im.host = im.opts.Host
-			im.hostNote = fmt.Sprintf("auditd: host %q from --host for %s", im.host, im.src.Path)
-		default:
-			w := strings.FieldsFunc(im.src.Name, func(c rune) bool { return c == '-' || c == '.' })
-			if len(w) > 0 && w[0] != "audit" && w[0] != "stdin" {
-				im.host = w[0]
-				im.hostNote = fmt.Sprintf("auditd: host %q from file name %s", im.host, im.src.Name)
-			} else {
-				im.hostNote = fmt.Sprintf("auditd: no host for %s (no node=, no --host, generic file name)", im.src.Path)
-			}
-		}
+		h, rule := importers.HostFor(im.src.Path, im.opts.Host)
+		im.host, im.hostNote = h, "auditd: "+rule
 	}
 	im.stats.Assume(im.hostNote)
 	return im.host

@@ -238,7 +238,7 @@ func TestInterleavedAndStable(t *testing.T) {
 			t.Fatalf("id of event %d changed between imports", i)
 		}
 		ids[a[i].ID] = true
-		if a[i].Action == "process" && (!strings.HasPrefix(a[i].Command, "ssh -L ") || a[i].Forward == "" || a[i].Host != "gen") {
+		if a[i].Action == "process" && (!strings.HasPrefix(a[i].Command, "ssh -L ") || a[i].Forward == "" || a[i].Host != "gen-host") {
 			t.Fatalf("event %d: %+v", i, a[i])
 		}
 	}
