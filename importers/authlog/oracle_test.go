@@ -3,6 +3,7 @@ package authlog
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -59,6 +60,7 @@ func TestFail2banOracle(t *testing.T) {
 	// fail2ban assumes the year 2005 for RFC 3164 lines.
 	evs, _ := run(t, "annotated", []byte(log.String()), importers.Options{Year: 2005})
 	checked := 0
+	var outcomes []string
 	for _, ev := range evs {
 		e := expects[ev.Line]
 		if e == nil {
@@ -82,10 +84,26 @@ func TestFail2banOracle(t *testing.T) {
 		if ev.Action == "other" {
 			t.Errorf("annotated:%d: fail2ban matches it but it got action other: %s", n, ev.Message)
 		}
+		if ev.Outcome != "failure" {
+			outcomes = append(outcomes, fmt.Sprintf("annotated:%d %s/%s: %s", n, ev.Action, ev.Outcome, ev.Message))
+		}
 	}
 	for ln := range expects {
 		t.Errorf("annotated:%d: marked as a match but no event", annotated[ln])
 	}
+	// Every matched line is a failure, except fail2ban's own policy cases
+	// (gh-2070): an Accepted for a user after other users' failures from
+	// the same address is counted by fail2ban, but the logon succeeded.
+	policy := map[string]bool{
+		"annotated:252 auth_success/success: Accepted password for known from 192.0.2.114 port 52100 ssh2": true,
+		"annotated:262 auth_success/success: Accepted password for known from 192.0.2.116 port 52100 ssh2": true,
+	}
+	for _, o := range outcomes {
+		if !policy[o] {
+			t.Errorf("matched but not a failure: %s", o)
+		}
+	}
+	t.Logf("%d matched lines: %d failures, %d policy cases", checked, checked-len(outcomes), len(outcomes))
 	if checked < 100 {
 		t.Errorf("checked %d lines, the file marks over 100 as matches", checked)
 	}

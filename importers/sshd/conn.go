@@ -185,7 +185,20 @@ func receivedDisconnect(ev *schema.Event, s string, preauth bool) bool {
 		ev.SrcIP, reason = host(addr), r
 	}
 	reason = strings.TrimSpace(strings.TrimPrefix(reason, ":"))
-	return disconnect(ev, reason, preauth)
+	return disconnect(ev, reason, preauth || clientGaveUp(reason))
+}
+
+// clientGaveUp: a client's disconnect reason that only comes before a
+// login — RFC 4253 code 3 (key exchange failed) or 14 (no more
+// authentication methods), or a library's "Auth fail" (JSch, gh-289).
+func clientGaveUp(reason string) bool {
+	code, text, _ := strings.Cut(reason, ":")
+	switch strings.TrimSpace(code) {
+	case "3", "14":
+		return true
+	}
+	t := strings.ToLower(text)
+	return strings.Contains(t, "auth fail") || strings.Contains(t, "auth cancel") || strings.Contains(t, "no more authentication methods")
 }
 
 // disconnecting: ": Too many authentication failures[ for U]" or

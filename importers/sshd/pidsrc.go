@@ -80,14 +80,22 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 	case ev.SrcIP == "" && ok:
 		ev.SrcIP, ev.SrcPort = s.ip, s.port
 	case ev.SrcIP != "":
-		if ok && s.ip == ev.SrcIP && ev.SrcPort == 0 {
-			// keep the port a "Connection from" gave
-		} else if !ok || s.ip != ev.SrcIP || s.port != ev.SrcPort {
-			s = pidSrc{ip: ev.SrcIP, port: ev.SrcPort}
-		} else {
+		switch {
+		case ok && s.ip == "":
+			// The process's earlier lines had no address ("error:
+			// kex_exchange_identification: ..."): this one gives it.
 			s.ip, s.port = ev.SrcIP, ev.SrcPort
+		case ok && s.ip == ev.SrcIP && ev.SrcPort == 0:
+			// keep the port a "Connection from" gave
+		case !ok || s.ip != ev.SrcIP || s.port != ev.SrcPort:
+			s = pidSrc{ip: ev.SrcIP, port: ev.SrcPort}
 		}
 		s.at, ok = ev.TS, true
+	case ev.Action == schema.ActionDisconnect && ev.Outcome == schema.OutcomeFailure:
+		// A failure before the address is known (the listener's
+		// kex_exchange_identification error): the close that names the
+		// address next is this connection's.
+		s, ok = pidSrc{at: ev.TS, failed: true}, true
 	}
 	if !ok {
 		return
@@ -109,6 +117,12 @@ func (p *PIDSources) Fill(ev *schema.Event) {
 	case schema.ActionAuthFailure, schema.ActionInvalidUser:
 		s.failed = true
 		p.note(ck, ev.TS, false, true)
+	case schema.ActionDisconnect:
+		if ev.Outcome == schema.OutcomeFailure {
+			s.failed = true
+		}
+	}
+	switch ev.Action {
 	case schema.ActionDisconnect:
 		if ev.Outcome == schema.OutcomeUnknown {
 			c, ok := p.conns[ck]
