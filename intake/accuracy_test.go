@@ -188,3 +188,43 @@ func TestScannedAuditedHost(t *testing.T) {
 		t.Fatalf("spray sources %v, summary %q", spray.Sources, spray.Summary)
 	}
 }
+
+// A Zeek-only case (RITA's ssh.log: 822 connections, 814 with the
+// server's host key, one key 807 times) reports no "new key" for anyone:
+// the server's host key is not a user's key (server_key_fp).
+func TestZeekHostKeyIsNoUserKey(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := index.OpenOrCreate(filepath.Join(dir, "idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sum, err := intake.Run(ctx, st, []string{"../importers/zeek/testdata/rita-ssh.2024-04-19-01.log.gz"}, intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Formats[schema.FormatZeekSSH] < 800 {
+		t.Fatalf("imported %v", sum.Formats)
+	}
+	withServerKey, err := st.Count(ctx, index.Query{Q: "server_key_fp:*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withUserKey, err := st.Count(ctx, index.Query{Q: "key_fp:*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withServerKey < 800 || withUserKey != 0 {
+		t.Fatalf("server_key_fp on %d records, key_fp on %d (want ~814 and 0)", withServerKey, withUserKey)
+	}
+	fs, err := detect.Run(ctx, st, detect.DefaultConfig(), nil, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Rule == "SSH_First_Seen_Key" || strings.Contains(f.Summary, "new key") {
+			t.Errorf("a Zeek-only case reports a user key: %s %s", f.Rule, f.Summary)
+		}
+	}
+}
