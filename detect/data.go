@@ -263,17 +263,38 @@ func (d *data) finish() {
 // findings are not doubled.
 func dedupLogons(ls []*rec) []*rec {
 	type key struct{ host, user, src string }
+	type pidKey struct {
+		host string
+		pid  int
+	}
 	last := map[key]*rec{}
+	byPID := map[pidKey]*rec{}
 	out := ls[:0]
 	for _, l := range ls {
 		k := key{l.host, l.user, l.src}
-		if p := last[k]; p != nil && p.format != l.format && l.ts.Sub(p.ts) <= 2*time.Second {
+		p := last[k]
+		if p == nil || p.format == l.format || l.ts.Sub(p.ts) > 2*time.Second {
+			// One sshd process is one logon whatever wrote it: auditd's
+			// USER_LOGIN may lack the name (no record named the uid) or
+			// the port, but it carries sshd's pid.
+			p = nil
+			if q := byPID[pidKey{l.host, l.pid}]; l.pid != 0 && q != nil && q.format != l.format && l.ts.Sub(q.ts) <= connGap {
+				p = q
+			}
+		}
+		if p != nil {
 			if p.method == "" {
 				p.method, p.keyFP = l.method, l.keyFP
+			}
+			if p.user == "" {
+				p.user, p.uid = l.user, l.uid
 			}
 			continue
 		}
 		last[k] = l
+		if l.pid != 0 {
+			byPID[pidKey{l.host, l.pid}] = l
+		}
 		out = append(out, l)
 	}
 	return out
