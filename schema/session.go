@@ -22,4 +22,7 @@ type Session struct {
 	Sources  []string  `json:"sources,omitempty"`
 	Events   []string  `json:"events,omitempty"`
 	Parent   string    `json:"parent,omitempty"`
+	// Notes say what the evidence lacks or contradicts ("the host log
+	// lacks the logon's start"): gaps that are evidence themselves.
+	Notes []string `json:"notes,omitempty"`
 }

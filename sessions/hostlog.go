@@ -242,6 +242,11 @@ func sshdProgram(p string) bool {
 
 func (b *hostBuilder) apply(s *sess, ev *schema.Event) {
 	s.addEvent(ev)
+	switch ev.Action {
+	case schema.ActionConnection, schema.ActionAuthSuccess, schema.ActionAuthFailure, schema.ActionInvalidUser,
+		schema.ActionAuthPartial, schema.ActionSessionOpen:
+		s.Began = true
+	}
 	if ev.Ses != "" {
 		s.Ses = ev.Ses
 		b.bySes[sesKey{ev.Host, ev.Ses}] = s

@@ -262,7 +262,9 @@ func (l *linked) joinZeek(bases []*sess, exact bool) {
 		}
 		var best *sess
 		for _, h := range hosts[key{canonIP(z.S.SrcIP), port}] {
-			if h.ZeekUID != "" || !within(h.S.Start, z.S.Start, l.opts.Skew) {
+			// A host session whose start was wiped (only its disconnect and
+			// close are left) joins the Zeek connection it lies inside.
+			if h.ZeekUID != "" || !within(h.S.Start, z.S.Start, l.opts.Skew) && !(exact && !h.Began && inside(h.S.Start, z, l.opts.Skew)) {
 				continue
 			}
 			if l.book.Known(h.S.Host) && !l.book.Has(h.S.Host, z.S.DstIP) {
@@ -276,10 +278,38 @@ func (l *linked) joinZeek(bases []*sess, exact bool) {
 			}
 		}
 		if best != nil {
+			headless := !best.Began && z.S.Start.Before(best.S.Start.Add(-l.opts.Skew))
 			l.fold(best, z)
+			if headless {
+				// The start and its time come from the network; the gap in
+				// the host log is itself evidence (a wiped or cut log).
+				best.S.Start = z.S.Start
+				if !best.S.End.IsZero() {
+					best.S.Duration = best.S.End.Sub(best.S.Start).Seconds()
+				}
+				best.S.Notes = appendOnce(best.S.Notes, "the host log lacks this logon's start (only its end is logged: wiped or cut?); start from Zeek")
+			}
 			l.book.learn(best.S.Host, z.S.DstIP)
 		}
 	}
+}
+
+// inside reports whether t lies within z's connection, give or take skew.
+func inside(t time.Time, z *sess, skew time.Duration) bool {
+	end := z.S.End
+	if end.IsZero() {
+		end = z.S.Start.Add(time.Duration(z.S.Duration * float64(time.Second)))
+	}
+	return !t.Before(z.S.Start.Add(-skew)) && !t.After(end.Add(skew))
+}
+
+func appendOnce(xs []string, x string) []string {
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
 }
 
 // linkClients ties each ssh client process on host A to the session it ran

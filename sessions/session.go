@@ -69,9 +69,12 @@ type sess struct {
 	// sshd lines are missing they are the only record of the attempts
 	// (auditd USER_AUTH is the same attempt as sshd's line, so only the
 	// larger count is a session's failures).
-	NAudit  int       `json:"na,omitempty"`
-	PreFail bool      `json:"pf,omitempty"` // a failure signal other than attempts (pam, pre-auth disconnect)
-	Last    time.Time `json:"last"`
+	NAudit  int  `json:"na,omitempty"`
+	PreFail bool `json:"pf,omitempty"` // a failure signal other than attempts (pam, pre-auth disconnect)
+	// Began: the host log holds the connection's start (its connection,
+	// an attempt or the accept), not only its end.
+	Began bool      `json:"began,omitempty"`
+	Last  time.Time `json:"last"`
 
 	keys   []hostKey // pids mapped to this session while building
 	merged []*sess   // bases folded into this one by the join
