@@ -264,15 +264,41 @@ func (s *Store) Scan(ctx context.Context, fn func(*schema.Event) error) error {
 	return readErr
 }
 
-// withRaw returns ev ready to encode: itself, or a copy carrying the raw
-// bytes of a message that is not valid UTF-8.
+// withRaw returns ev ready to store: itself, or a copy that carries the
+// raw bytes of a message that is not valid UTF-8 (message_raw) and whose
+// user and ts_raw show such bytes escaped (jos\xe9): JSON would put U+FFFD
+// in their place, and a Latin-1 user name would lose what it was. The
+// message keeps its bytes (restoreRaw); the short fields keep them as
+// escapes, the same in the index and in the JSON.
 func withRaw(ev *schema.Event) *schema.Event {
-	if ev.MessageRaw != "" || utf8.ValidString(ev.Message) {
+	if (ev.MessageRaw != "" || utf8.ValidString(ev.Message)) && utf8.ValidString(ev.User) && utf8.ValidString(ev.TSRaw) {
 		return ev
 	}
 	c := *ev
-	c.MessageRaw = base64.StdEncoding.EncodeToString([]byte(ev.Message))
+	if c.MessageRaw == "" && !utf8.ValidString(ev.Message) {
+		c.MessageRaw = base64.StdEncoding.EncodeToString([]byte(ev.Message))
+	}
+	c.User, c.TSRaw = escapeInvalid(c.User), escapeInvalid(c.TSRaw)
 	return &c
+}
+
+// escapeInvalid writes the bytes of s that are not UTF-8 as \xNN.
+func escapeInvalid(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+			i++
+			continue
+		}
+		b.WriteString(s[i : i+n])
+		i += n
+	}
+	return b.String()
 }
 
 // restoreRaw puts the original message bytes back after decoding.

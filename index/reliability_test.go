@@ -236,3 +236,21 @@ func TestScanCancelledAnywhere(t *testing.T) {
 		}
 	}
 }
+
+// A user name or raw time written as raw non-UTF-8 bytes is kept, escaped
+// (\xe9), in the index and the JSON alike — never dropped or U+FFFD.
+func TestInvalidUserBytesEscaped(t *testing.T) {
+	s := newStore(t)
+	msg := "Invalid user jos\xe9 from 203.0.113.9 port 50200"
+	ev := &schema.Event{ID: schema.EventID("raw", 1, msg), TS: time.Date(2026, 12, 14, 2, 0, 0, 0, time.UTC), TSRaw: "D\xe9c 14 02:00:00",
+		Format: schema.FormatAuthlog, Host: "web-01", Action: schema.ActionInvalidUser, User: "jos\xe9", Message: msg}
+	ingest(t, s, []*schema.Event{ev})
+	var got *schema.Event
+	s.Scan(context.Background(), func(e *schema.Event) error { got = e; return nil })
+	if got == nil || got.User != `jos\xe9` || got.TSRaw != `D\xe9c 14 02:00:00` || got.Message != msg {
+		t.Fatalf("stored %+v", got)
+	}
+	if n, err := s.Count(context.Background(), Query{Q: `user:"jos\\xe9"`}); err != nil || n != 1 {
+		t.Fatalf("user:\"jos\\\\xe9\" finds %d (%v)", n, err)
+	}
+}

@@ -287,7 +287,8 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 			continue
 		}
 		uniq[ev.ID] = true
-		js, err := json.Marshal(withRaw(ev))
+		ev = withRaw(ev) // what is stored is what is indexed
+		js, err := json.Marshal(ev)
 		if err != nil {
 			return p, fmt.Errorf("index: encode event %s: %w", ev.ID, err)
 		}
