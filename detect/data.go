@@ -58,6 +58,7 @@ type data struct {
 	paths                    []sessions.Path // lateral paths of the stored sessions
 	attemptsC                []*rec
 	profiles                 map[string]*HostProfile // learned by the abnormal-access rules
+	uidNames                 map[string]string       // host\x00uid -> the name a host log gave it
 }
 
 func hostLog(format string) bool {
@@ -114,6 +115,14 @@ func (d *data) add(ev *schema.Event, in interner) {
 	}
 	hl := hostLog(ev.Format)
 	host := strings.ToLower(ev.Host)
+	if hl && ev.User != "" && ev.UID != "" && ev.Format != schema.FormatAuditd {
+		if d.uidNames == nil {
+			d.uidNames = map[string]string{}
+		}
+		if _, ok := d.uidNames[host+"\x00"+ev.UID]; !ok {
+			d.uidNames[in.s(host+"\x00"+ev.UID)] = in.s(ev.User)
+		}
+	}
 	if hl && host != "" {
 		if t, ok := d.hostFirst[host]; !ok || ev.TS.Before(t) {
 			d.hostFirst[in.s(host)] = ev.TS
@@ -208,6 +217,14 @@ func byTime(rs []*rec) {
 func (d *data) finish() {
 	for _, l := range [][]*rec{d.logons, d.fails, d.closes, d.zssh, d.zconnSSH, d.zconnWin, d.notices, d.forwards} {
 		byTime(l)
+		// Names, not numbers: an auditd record no record of its own file
+		// named carries only the uid; the auth log of the same host names
+		// it ("session opened for user deploy(uid=1001)").
+		for _, r := range l {
+			if r.user == "" && r.uid != "" {
+				r.user = d.uidNames[r.host+"\x00"+r.uid]
+			}
+		}
 	}
 	d.logons = dedupLogons(d.logons)
 	// Zeek: join ssh.log to conn.log (size and duration live in conn.log),
