@@ -119,10 +119,17 @@ func runRules(ctx context.Context, s *index.Store, cfg Config, rules []Rule, sin
 	for _, r := range rules {
 		if _, ok := r.(dataRule); ok && r.ID() == lateralID {
 			pathsc = make(chan pathsResult, 1)
+			// Never returned from before the reader is done with the store:
+			// a caller closes it next (the workbench's quit closed it under
+			// the reader and panicked in the session index).
+			pathsCtx, stopPaths := context.WithCancel(ctx)
+			done := make(chan struct{})
 			go func() {
-				p, err := sessions.AllPaths(ctx, s, cc.Thresholds.LateralHops)
+				defer close(done)
+				p, err := sessions.AllPaths(pathsCtx, s, cc.Thresholds.LateralHops)
 				pathsc <- pathsResult{p, err}
 			}()
+			defer func() { stopPaths(); <-done }()
 			break
 		}
 	}

@@ -254,3 +254,26 @@ func TestInvalidUserBytesEscaped(t *testing.T) {
 		t.Fatalf("user:\"jos\\\\xe9\" finds %d (%v)", n, err)
 	}
 }
+
+// A reader still running when the store closes gets an error, never a
+// nil dereference (the workbench's quit closed the store under detect's
+// session reader), and a second Close is harmless.
+func TestUseAfterCloseIsAnError(t *testing.T) {
+	s, err := OpenOrCreate(filepath.Join(t.TempDir(), "idx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, s, testEvents())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
+	if _, err := s.CountSessions(context.Background(), Query{}); err == nil {
+		t.Fatal("a closed store answered")
+	}
+	if _, _, err := s.Session(context.Background(), "x"); err == nil {
+		t.Fatal("a closed store answered a lookup")
+	}
+}

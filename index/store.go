@@ -48,7 +48,8 @@ type Store struct {
 	failMu sync.Mutex
 	failed error // out of space: no more writes (space.go)
 
-	notes []string // what open changed or warns about (Notes)
+	notes  []string // what open changed or warns about (Notes)
+	closed bool
 }
 
 // Notes says what opening the index changed or found wrong that the user
@@ -249,6 +250,13 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close flushes and releases the index.
 func (s *Store) Close() error {
+	// Idempotent: deferred closes after an explicit one are common and
+	// Bleve panics on a second close. The indexes stay set: a reader still
+	// running gets Bleve's "index closed" error, not a nil dereference.
+	if s.closed {
+		return nil
+	}
+	s.closed = true
 	var errs []error
 	// tidy writes; after a full disk that write panicked inside zapx.
 	if s.Failed() == nil {
@@ -268,9 +276,6 @@ func (s *Store) Close() error {
 	if s.log != nil {
 		errs = append(errs, s.log.Close())
 	}
-	// Close is idempotent: deferred closes after an explicit one are common
-	// and Bleve panics on a second close.
-	s.idx, s.sidx, s.log = nil, nil, nil
 	s.unlock()
 	return errors.Join(errs...)
 }

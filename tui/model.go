@@ -97,7 +97,7 @@ func newModel(ctx context.Context, opts Options) Model {
 	if opts.InitialQuery == "" {
 		opts.InitialQuery = "*"
 	}
-	e := &env{ctx: ctx, opts: &opts, sessions: storeSessions{opts.Store}}
+	e := &env{ctx: ctx, opts: &opts, sessions: opts.Store}
 	m := Model{env: e, width: 120, height: 40, help: help.New()}
 	m.search = newSearchView(e)
 	m.imp = newImportView(e)

@@ -160,7 +160,7 @@ func TestStoreSessions(t *testing.T) {
 		t.Fatal("no hop in the demo")
 	}
 	hop := all[i]
-	find := storeSessions{st}
+	var find sessionIndex = st // the store answers the lookups itself
 	got, ok, err := find.SessionOf(ctx, hop.Events[len(hop.Events)-1])
 	if err != nil || !ok || got.SID != hop.SID {
 		t.Fatalf("SessionOf: %s %v %v, want %s", got.SID, ok, err, hop.SID)
