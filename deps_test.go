@@ -4,6 +4,7 @@ import (
 	"go/build"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -109,14 +110,14 @@ func TestDependencies(t *testing.T) {
 			continue
 		}
 		for _, imp := range info.internal {
-			if !contains(rule, imp) {
+			if !slices.Contains(rule, imp) {
 				t.Errorf("%s imports %s: not allowed (it may import %v)", name(p), name(imp), rule)
 			}
 		}
 	}
 	// Only the command imports the workbench.
 	for p, info := range pkgs {
-		if p != "cmd/sshtrail" && contains(info.internal, "tui") {
+		if p != "cmd/sshtrail" && slices.Contains(info.internal, "tui") {
 			t.Errorf("%s imports tui: only cmd/sshtrail may", name(p))
 		}
 	}
@@ -149,15 +150,6 @@ func reachBleve(pkgs map[string]pkgInfo, p string, seen map[string]bool) []strin
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func name(p string) string {

@@ -75,15 +75,14 @@ func (s *Store) ClearTouched(done Touched) error {
 	if err != nil {
 		return err
 	}
-	rest := Touched{
+	if done.All {
+		return s.putTouched(Touched{})
+	}
+	return s.putTouched(Touched{
 		Hosts:   minus(cur.Hosts, done.Hosts),
 		Formats: minus(cur.Formats, done.Formats),
-		All:     cur.All && !done.All,
-	}
-	if done.All {
-		rest = Touched{}
-	}
-	return s.putTouched(rest)
+		All:     cur.All,
+	})
 }
 
 func (s *Store) putTouched(t Touched) error {

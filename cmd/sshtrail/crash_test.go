@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -72,15 +71,7 @@ func importCount(t *testing.T, bin, idx, log string) int {
 
 func searchCount(t *testing.T, bin, idx string) int {
 	t.Helper()
-	out, err := exec.Command(bin, "--index", idx, "search", "--count", "*").Output()
-	if err != nil {
-		t.Fatalf("search: %v", err)
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
-	if err != nil {
-		t.Fatalf("count %q", out)
-	}
-	return n
+	return countOf(t, bin, idx)
 }
 
 // TestImportSurvivesSIGKILL kills imports at random points, then checks the

@@ -230,13 +230,14 @@ func findingKey(out []byte) string {
 		if l == "" {
 			continue
 		}
-		i := strings.Index(l, `"rule":"`)
-		if i < 0 {
+		var f struct {
+			Rule string `json:"rule"`
+		}
+		if json.Unmarshal([]byte(l), &f) != nil || f.Rule == "" {
 			by["?"]++
 			continue
 		}
-		r := l[i+8:]
-		by[r[:strings.IndexByte(r, '"')]]++
+		by[f.Rule]++
 	}
 	var lines []string
 	for r, n := range by {
