@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -309,4 +311,46 @@ func restoreRaw(ev *schema.Event) {
 	if b, err := base64.StdEncoding.DecodeString(ev.MessageRaw); err == nil {
 		ev.Message = string(b)
 	}
+}
+
+func (s *Store) openLog() error {
+	f, err := os.OpenFile(filepath.Join(s.dir, eventLog), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("index %s: %w", s.dir, err)
+	}
+	// The committed length decides what of the log is cut: a length that
+	// cannot be read must stop the open, never be taken as 0 (that
+	// truncated a whole case's events).
+	committed := int64(0)
+	v, err := s.idx.GetInternal([]byte(keyLogLen))
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("index %s: read committed event-log length: %w (not opened, nothing changed)", s.dir, err)
+	}
+	if len(v) > 0 {
+		committed, err = strconv.ParseInt(string(v), 10, 64)
+		if err != nil || committed < 0 {
+			f.Close()
+			return fmt.Errorf("index %s: committed event-log length %q is garbled (not opened, nothing changed)", s.dir, v)
+		}
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if st.Size() < committed {
+		f.Close()
+		return fmt.Errorf("index %s: event log is %d bytes but %d were committed: it was cut or replaced (not opened, nothing changed)", s.dir, st.Size(), committed)
+	}
+	if st.Size() > committed {
+		// A crash between appending and committing: drop the uncommitted tail.
+		if err := f.Truncate(committed); err != nil {
+			f.Close()
+			return fmt.Errorf("index %s: repair event log: %w", s.dir, err)
+		}
+	}
+	s.log = f
+	s.logLen = committed
+	return nil
 }

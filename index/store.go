@@ -2,17 +2,13 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -50,23 +46,9 @@ type Store struct {
 
 	notes  []string // what open changed or warns about (Notes)
 	closed bool
-}
-
-// Notes says what opening the index changed or found wrong that the user
-// should hear about (a directory others could read, tightened to 0700).
-func (s *Store) Notes() []string { return s.notes }
-
-// tighten makes an index directory that others can reach owner-only: it
-// holds case data, and an --index pointed at an existing 0777 directory
-// used to stay 0777 without a word.
-func tighten(dir string, perm os.FileMode) []string {
-	if perm&0o077 == 0 {
-		return nil
-	}
-	if err := os.Chmod(dir, perm&0o700|0o700); err != nil {
-		return []string{fmt.Sprintf("index %s is readable by others (%#o) and could not be made owner-only: %v", dir, perm, err)}
-	}
-	return []string{fmt.Sprintf("index %s was %#o: made owner-only (0700), it holds case data", dir, perm)}
+	// readOnly: opened by a reading command; it never writes, repairs or
+	// tidies (open.go, eventlog.go).
+	readOnly bool
 }
 
 const (
@@ -79,206 +61,8 @@ const (
 	storeFormat = "3" // 2: compressed event-log frames; 3: sessions in their own index
 )
 
-// ErrLocked is returned when another process holds the index.
-var ErrLocked = errors.New("in use by another sshtrail process")
-
-// ErrNoIndex is returned by Open when dir holds no index.
-var ErrNoIndex = errors.New("no sshtrail index here")
-
-// Open opens an existing index.
-func Open(dir string) (*Store, error) { return open(dir, false) }
-
-// OpenOrCreate opens dir, creating an empty index if there is none.
-func OpenOrCreate(dir string) (*Store, error) { return open(dir, true) }
-
-func open(dir string, create bool) (*Store, error) {
-	if create {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("index %s: %w", dir, err)
-		}
-	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("index %s: %w (run `sshtrail import` first)", dir, ErrNoIndex)
-		}
-		return nil, fmt.Errorf("index %s: %w", dir, err)
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("index %s: not a directory", dir)
-	}
-	notes := tighten(dir, st.Mode().Perm())
-	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", dir, err)
-	}
-	// Non-blocking: Bleve's own bolt lock would wait forever.
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		lf.Close()
-		return nil, fmt.Errorf("index %s is %w", dir, ErrLocked)
-	}
-	s := &Store{dir: dir, lock: lf, notes: notes}
-	watched.Store(filepath.Clean(dir), s)
-	if err := s.openBleve(create); err != nil {
-		s.unlock()
-		return nil, err
-	}
-	if err := s.openLog(); err != nil {
-		s.closeIndexes()
-		s.unlock()
-		return nil, err
-	}
-	return s, nil
-}
-
-func (s *Store) openOne(path string, create bool) (bleve.Index, error) {
-	idx, err := bleve.OpenUsing(path, scorchConfig())
-	switch {
-	case err == nil:
-		return idx, nil
-	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && create:
-		idx, err = bleve.NewUsing(path, s.mapping, scorch.Name, scorch.Name, scorchConfig())
-		if err != nil {
-			return nil, fmt.Errorf("index %s: create: %w", s.dir, err)
-		}
-		if err := idx.SetInternal([]byte(keyVersion), []byte(storeFormat)); err != nil {
-			idx.Close()
-			return nil, err
-		}
-		return idx, nil
-	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
-		return nil, fmt.Errorf("index %s: %w (run `sshtrail import` first)", s.dir, ErrNoIndex)
-	default:
-		return nil, fmt.Errorf("index %s: %w", s.dir, err)
-	}
-}
-
-func (s *Store) openBleve(create bool) error {
-	m, err := NewMapping()
-	if err != nil {
-		return err
-	}
-	kw := m.AnalyzerNamed(keyword.Name)
-	if kw == nil {
-		return fmt.Errorf("index: keyword analyzer missing")
-	}
-	text := m.AnalyzerNamed(TextAnalyzer)
-	if text == nil {
-		return fmt.Errorf("index: text analyzer missing")
-	}
-	s.mapping, s.build = m, docBuilder{kw: kw, text: text}
-	if s.idx, err = s.openOne(filepath.Join(s.dir, bleveDir), create); err != nil {
-		return err
-	}
-	// Sessions live in an index of their own: event queries then need no
-	// document-type filter, which tripled the cost of a term count on 831k
-	// events (measured: 25 ms without it, 57–90 ms with it).
-	if s.sidx, err = s.openOne(filepath.Join(s.dir, sessionsDir), true); err != nil {
-		s.closeIndexes()
-		return err
-	}
-	return nil
-}
-
-// closeIndexes closes the Bleve indexes open has opened so far, when a
-// later step fails: a store that did not open holds nothing (no files, no
-// Bleve lock that would block the next open).
-func (s *Store) closeIndexes() {
-	for _, idx := range []*bleve.Index{&s.idx, &s.sidx} {
-		if *idx != nil {
-			(*idx).Close()
-			*idx = nil
-		}
-	}
-}
-
-func (s *Store) openLog() error {
-	f, err := os.OpenFile(filepath.Join(s.dir, eventLog), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("index %s: %w", s.dir, err)
-	}
-	// The committed length decides what of the log is cut: a length that
-	// cannot be read must stop the open, never be taken as 0 (that
-	// truncated a whole case's events).
-	committed := int64(0)
-	v, err := s.idx.GetInternal([]byte(keyLogLen))
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("index %s: read committed event-log length: %w (not opened, nothing changed)", s.dir, err)
-	}
-	if len(v) > 0 {
-		committed, err = strconv.ParseInt(string(v), 10, 64)
-		if err != nil || committed < 0 {
-			f.Close()
-			return fmt.Errorf("index %s: committed event-log length %q is garbled (not opened, nothing changed)", s.dir, v)
-		}
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return err
-	}
-	if st.Size() < committed {
-		f.Close()
-		return fmt.Errorf("index %s: event log is %d bytes but %d were committed: it was cut or replaced (not opened, nothing changed)", s.dir, st.Size(), committed)
-	}
-	if st.Size() > committed {
-		// A crash between appending and committing: drop the uncommitted tail.
-		if err := f.Truncate(committed); err != nil {
-			f.Close()
-			return fmt.Errorf("index %s: repair event log: %w", s.dir, err)
-		}
-	}
-	s.log = f
-	s.logLen = committed
-	return nil
-}
-
-func (s *Store) unlock() {
-	if v, ok := watched.Load(filepath.Clean(s.dir)); ok && v.(*Store) == s {
-		watched.Delete(filepath.Clean(s.dir))
-	}
-	if s.lock != nil {
-		syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
-		s.lock.Close()
-		s.lock = nil
-	}
-}
-
 // Dir is the index directory.
 func (s *Store) Dir() string { return s.dir }
-
-// Close flushes and releases the index.
-func (s *Store) Close() error {
-	// Idempotent: deferred closes after an explicit one are common and
-	// Bleve panics on a second close. The indexes stay set: a reader still
-	// running gets Bleve's "index closed" error, not a nil dereference.
-	if s.closed {
-		return nil
-	}
-	s.closed = true
-	var errs []error
-	// tidy writes; after a full disk that write panicked inside zapx.
-	if s.Failed() == nil {
-		if s.idx != nil {
-			tidy(s.idx, filepath.Join(s.dir, bleveDir))
-		}
-		if s.sidx != nil {
-			tidy(s.sidx, filepath.Join(s.dir, sessionsDir))
-		}
-	}
-	if s.idx != nil {
-		errs = append(errs, s.idx.Close())
-	}
-	if s.sidx != nil {
-		errs = append(errs, s.sidx.Close())
-	}
-	if s.log != nil {
-		errs = append(errs, s.log.Close())
-	}
-	s.unlock()
-	return errors.Join(errs...)
-}
 
 // GetInternal / SetInternal keep small pieces of state (checkpoints, learned
 // profiles) inside the index, committed atomically by Bleve.
