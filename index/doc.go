@@ -87,9 +87,11 @@ func PadInt(field string, v int64) string {
 }
 
 // event is the document of one event: every searchable field of the table
-// by its kind (fields.go), the hour of ts, and the event's log position.
-func (b *docBuilder) event(ev *schema.Event, pos []byte) *document.Document {
-	d := document.NewDocument(ev.ID)
+// by its kind (fields.go) but the scanned ones, and the hour of ts. Its id
+// is its number in the event log (DocID): short and in import order, where
+// the 24-hex event id made every id lookup and merge walk random terms.
+func (b *docBuilder) event(ev *schema.Event, seq uint64) *document.Document {
+	d := document.NewDocument(DocID(seq))
 	for i := range eventDocFields {
 		f := &eventDocFields[i]
 		var v string
@@ -116,7 +118,6 @@ func (b *docBuilder) event(ev *schema.Event, pos []byte) *document.Document {
 		}
 		d.AddField(document.NewTextFieldCustom(f.name, nil, []byte(v), f.opts, b.analyzer(f.kind)))
 	}
-	b.stored(d, posField, pos)
 	return d
 }
 

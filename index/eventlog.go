@@ -1,16 +1,16 @@
 package index
 
 import (
-	"bufio"
 	"bytes"
-	"compress/flate"
 	"container/list"
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,53 +19,336 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/sshtrail/sshtrail/schema"
 )
 
-// The event log is a sequence of frames: uvarint(length) then a
-// flate-compressed run of up to frameEvents JSON lines. Compression took the
-// log from ~2.9x to ~0.4x the raw log size (JSON names repeat on every
-// line); small frames keep a random read (one search hit) to decompressing
-// a few KiB. An event's position is "frame offset:frame length:index".
-const frameEvents = 64
+// The event log (store format 4) is four append-only files written frame
+// by frame:
+//
+//	events.zst    zstd frames, each the JSON lines of up to frameEvents
+//	              events, their messages left out
+//	messages.zst  zstd frames, each the same events' messages as
+//	              uvarint(length) + the original bytes
+//	ids           8 bytes per event slot: idKey of its id (de-duplication, Get)
+//	frames        frameRecSize bytes per frame: where its two parts are
+//
+// Frame f holds the events numbered (seq) f*frameEvents onwards; an event's
+// seq, in base 36, is its Bleve document id, so a hit finds its frame with
+// no stored position. A frame is never appended to, so a batch's last
+// frame may hold fewer events and the next batch starts a new frame: seqs
+// have gaps, which nothing minds.
+//
+// Messages have a stream of their own because free text is answered by
+// scanning them (textquery.go): scanning a message-only zstd stream costs
+// about what the indexed phrase query did and takes 0.085x the raw log,
+// where indexing message with positions was half of the Bleve index
+// and a third of import CPU (issue 16's measurements).
+const (
+	frameEvents  = 256
+	frameRecSize = 32
 
-// encodeFrames compresses events' JSON into frames starting at base and
-// returns the bytes and each event's position.
-func encodeFrames(jsons [][]byte, base int64) ([]byte, [][]byte, error) {
-	var out bytes.Buffer
-	var frame bytes.Buffer
-	positions := make([][]byte, 0, len(jsons))
-	zw, _ := flate.NewWriter(&frame, flate.BestSpeed)
-	var hdr [binary.MaxVarintLen64]byte
-	for start := 0; start < len(jsons); start += frameEvents {
-		end := min(start+frameEvents, len(jsons))
-		frame.Reset()
-		zw.Reset(&frame)
-		for _, js := range jsons[start:end] {
-			zw.Write(js)
-			zw.Write([]byte{'\n'})
-		}
-		if err := zw.Close(); err != nil {
-			return nil, nil, err
-		}
-		n := binary.PutUvarint(hdr[:], uint64(frame.Len()))
-		out.Write(hdr[:n])
-		off := base + int64(out.Len())
-		for k := range jsons[start:end] {
-			positions = append(positions, []byte(strconv.FormatInt(off, 10)+":"+strconv.Itoa(frame.Len())+":"+strconv.Itoa(k)))
-		}
-		out.Write(frame.Bytes())
-	}
-	return out.Bytes(), positions, nil
+	eventsFile   = "events.zst"
+	messagesFile = "messages.zst"
+	idsFile      = "ids"
+	framesFile   = "frames"
+	idKeySize    = 8
+)
+
+// frameRec locates one frame's parts.
+type frameRec struct {
+	evOff  int64
+	evLen  uint32
+	msgOff int64
+	msgLen uint32
+	n      uint32
 }
 
-func inflate(data []byte) ([][]byte, error) {
-	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+func (r frameRec) append(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.evOff))
+	b = binary.LittleEndian.AppendUint32(b, r.evLen)
+	b = binary.LittleEndian.AppendUint64(b, uint64(r.msgOff))
+	b = binary.LittleEndian.AppendUint32(b, r.msgLen)
+	b = binary.LittleEndian.AppendUint32(b, r.n)
+	return binary.LittleEndian.AppendUint32(b, 0)
+}
+
+func readFrameRec(b []byte) frameRec {
+	return frameRec{
+		evOff:  int64(binary.LittleEndian.Uint64(b)),
+		evLen:  binary.LittleEndian.Uint32(b[8:]),
+		msgOff: int64(binary.LittleEndian.Uint64(b[12:])),
+		msgLen: binary.LittleEndian.Uint32(b[20:]),
+		n:      binary.LittleEndian.Uint32(b[24:]),
+	}
+}
+
+func (r frameRec) evEnd() int64  { return r.evOff + int64(r.evLen) }
+func (r frameRec) msgEnd() int64 { return r.msgOff + int64(r.msgLen) }
+
+// eventLog is the open event log. recs is every committed frame; commit
+// appends under mu.
+type eventLog struct {
+	ev, msg, ids, tbl *os.File
+	mu                sync.RWMutex
+	recs              []frameRec
+}
+
+// Close closes the log's files.
+func (l *eventLog) Close() error {
+	var errs []error
+	for _, f := range []*os.File{l.ev, l.msg, l.ids, l.tbl} {
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// frames is how many frames are committed.
+func (l *eventLog) frames() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.recs)
+}
+
+func (l *eventLog) rec(f int) (frameRec, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if f < 0 || f >= len(l.recs) {
+		return frameRec{}, false
+	}
+	return l.recs[f], true
+}
+
+// ends are where the next frame's parts start.
+func (l *eventLog) ends() (ev, msg int64) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if len(l.recs) == 0 {
+		return 0, 0
+	}
+	last := l.recs[len(l.recs)-1]
+	return last.evEnd(), last.msgEnd()
+}
+
+var (
+	zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+)
+
+// idKey is the 8 bytes an event id is known by in the ids file: the first 8
+// bytes of a hex id (importers' ids are 24 hex digits of a SHA-256), or an
+// FNV-1a hash of any other id. Two different ids share a key with
+// probability about n²/2⁶⁵ (3·10⁻⁶ at 10M events); Get confirms every
+// match against the stored event, de-duplication trusts the key.
+func idKey(id string) uint64 {
+	if len(id) >= 16 {
+		var b [8]byte
+		if _, err := hex.Decode(b[:], []byte(id[:16])); err == nil {
+			return binary.BigEndian.Uint64(b[:])
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+// DocID is the Bleve document id of the event numbered seq: its digits in
+// base 36 after one character giving their count, so that ids sort as the
+// numbers do and events of the same time are paged in import (file) order.
+func DocID(seq uint64) string {
+	d := strconv.FormatUint(seq, 36)
+	return strconv.FormatInt(int64(len(d)), 36) + d
+}
+
+func seqOf(docID string) (uint64, error) {
+	if len(docID) < 2 || strconv.FormatInt(int64(len(docID)-1), 36) != docID[:1] {
+		return 0, fmt.Errorf("index: document id %q is not an event number", docID)
+	}
+	n, err := strconv.ParseUint(docID[1:], 36, 64)
+	if err != nil {
+		return 0, fmt.Errorf("index: document id %q is not an event number", docID)
+	}
+	return n, nil
+}
+
+// encodedBatch is a batch's frames ready to append.
+type encodedBatch struct {
+	firstFrame int
+	ev, msg    []byte
+	ids        []byte
+	tbl        []byte
+	recs       []frameRec
+}
+
+// storedJSON is ev as the events file keeps it: its message lives in the
+// message stream.
+func storedJSON(ev *schema.Event) ([]byte, error) {
+	c := *withRaw(ev)
+	c.Message, c.MessageRaw = "", ""
+	return json.Marshal(&c)
+}
+
+// messageBytes are the original bytes of ev's message.
+func messageBytes(ev *schema.Event) []byte {
+	if ev.MessageRaw != "" {
+		if b, err := base64.StdEncoding.DecodeString(ev.MessageRaw); err == nil {
+			return b
+		}
+	}
+	return []byte(ev.Message)
+}
+
+// encodeBatch encodes evs into frames numbered from firstFrame, starting
+// at the given file ends, and returns each event's seq.
+func encodeBatch(evs []*schema.Event, firstFrame int, evEnd, msgEnd int64) (encodedBatch, []uint64, error) {
+	out := encodedBatch{firstFrame: firstFrame}
+	seqs := make([]uint64, 0, len(evs))
+	var js, ms bytes.Buffer
+	var hdr [binary.MaxVarintLen64]byte
+	for start, f := 0, firstFrame; start < len(evs); start, f = start+frameEvents, f+1 {
+		end := min(start+frameEvents, len(evs))
+		js.Reset()
+		ms.Reset()
+		ids := make([]byte, frameEvents*idKeySize)
+		for k, ev := range evs[start:end] {
+			b, err := storedJSON(ev)
+			if err != nil {
+				return out, nil, fmt.Errorf("index: encode event %s: %w", ev.ID, err)
+			}
+			js.Write(b)
+			js.WriteByte('\n')
+			m := messageBytes(ev)
+			ms.Write(hdr[:binary.PutUvarint(hdr[:], uint64(len(m)))])
+			ms.Write(m)
+			binary.BigEndian.PutUint64(ids[k*idKeySize:], idKey(ev.ID))
+			seqs = append(seqs, uint64(f)*frameEvents+uint64(k))
+		}
+		evz := zenc.EncodeAll(js.Bytes(), nil)
+		msz := zenc.EncodeAll(ms.Bytes(), nil)
+		r := frameRec{evOff: evEnd + int64(len(out.ev)), evLen: uint32(len(evz)),
+			msgOff: msgEnd + int64(len(out.msg)), msgLen: uint32(len(msz)), n: uint32(end - start)}
+		out.ev = append(out.ev, evz...)
+		out.msg = append(out.msg, msz...)
+		out.ids = append(out.ids, ids...)
+		out.tbl = r.append(out.tbl)
+		out.recs = append(out.recs, r)
+	}
+	return out, seqs, nil
+}
+
+// appendBatch writes a batch's frames past the committed ones. Nothing is
+// visible until the caller commits the new frame count to Bleve; a crash
+// before that leaves a tail that openLog cuts.
+func (l *eventLog) appendBatch(b encodedBatch) error {
+	if len(b.recs) == 0 {
+		return nil
+	}
+	l.mu.RLock()
+	n := len(l.recs)
+	l.mu.RUnlock()
+	if b.firstFrame != n {
+		return fmt.Errorf("index: event log has %d frames, batch prepared for frame %d (another writer?)", n, b.firstFrame)
+	}
+	r0 := b.recs[0]
+	for _, w := range []struct {
+		f   *os.File
+		b   []byte
+		off int64
+	}{
+		{l.ev, b.ev, r0.evOff},
+		{l.msg, b.msg, r0.msgOff},
+		{l.ids, b.ids, int64(b.firstFrame) * frameEvents * idKeySize},
+		{l.tbl, b.tbl, int64(b.firstFrame) * frameRecSize},
+	} {
+		if _, err := w.f.WriteAt(w.b, w.off); err != nil {
+			return fmt.Errorf("index: append %s: %w", filepath.Base(w.f.Name()), err)
+		}
+	}
+	return nil
+}
+
+// committed makes a batch's frames readable once Bleve holds them.
+func (l *eventLog) committed(b encodedBatch) {
+	l.mu.Lock()
+	l.recs = append(l.recs, b.recs...)
+	l.mu.Unlock()
+}
+
+// frame is one decoded frame.
+type frame struct {
+	lines [][]byte // stored JSON
+	msgs  [][]byte
+}
+
+func (l *eventLog) decodeMessages(r frameRec) ([][]byte, error) {
+	buf := make([]byte, r.msgLen)
+	if _, err := l.msg.ReadAt(buf, r.msgOff); err != nil {
+		return nil, fmt.Errorf("index: read message frame at %d: %w", r.msgOff, err)
+	}
+	return splitMessages(buf, int(r.n))
+}
+
+func splitMessages(z []byte, n int) ([][]byte, error) {
+	raw, err := zdec.DecodeAll(z, nil)
+	if err != nil {
+		return nil, fmt.Errorf("index: message frame: %w", err)
+	}
+	out := make([][]byte, 0, n)
+	for len(raw) > 0 {
+		m, k := binary.Uvarint(raw)
+		if k <= 0 || uint64(len(raw)-k) < m {
+			return nil, fmt.Errorf("index: message frame: truncated")
+		}
+		out = append(out, raw[k:k+int(m):k+int(m)])
+		raw = raw[k+int(m):]
+	}
+	if len(out) != n {
+		return nil, fmt.Errorf("index: message frame holds %d messages, %d expected", len(out), n)
+	}
+	return out, nil
+}
+
+func (l *eventLog) decode(r frameRec) (*frame, error) {
+	buf := make([]byte, r.evLen)
+	if _, err := l.ev.ReadAt(buf, r.evOff); err != nil {
+		return nil, fmt.Errorf("index: read event frame at %d: %w", r.evOff, err)
+	}
+	raw, err := zdec.DecodeAll(buf, nil)
+	if err != nil {
+		return nil, fmt.Errorf("index: event frame at %d: %w", r.evOff, err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\n'})
+	if len(lines) != int(r.n) {
+		return nil, fmt.Errorf("index: event frame at %d holds %d events, %d expected", r.evOff, len(lines), r.n)
+	}
+	msgs, err := l.decodeMessages(r)
 	if err != nil {
 		return nil, err
 	}
-	lines := bytes.Split(bytes.TrimSuffix(raw, []byte{'\n'}), []byte{'\n'})
-	return lines, nil
+	return &frame{lines: lines, msgs: msgs}, nil
+}
+
+// event decodes the k-th event of fr.
+func (fr *frame) event(k int) (*schema.Event, error) {
+	ev := new(schema.Event)
+	if err := json.Unmarshal(fr.lines[k], ev); err != nil {
+		return nil, fmt.Errorf("index: decode event: %w", err)
+	}
+	setMessage(ev, fr.msgs[k])
+	return ev, nil
+}
+
+// setMessage gives ev its original message bytes, and message_raw when
+// they are not UTF-8 (JSON readers cannot get them from message).
+func setMessage(ev *schema.Event, m []byte) {
+	ev.Message = string(m)
+	ev.MessageRaw = ""
+	if !utf8.Valid(m) {
+		ev.MessageRaw = base64.StdEncoding.EncodeToString(m)
+	}
 }
 
 // frameCache keeps recently read frames: a page of hits is usually a few
@@ -73,85 +356,66 @@ func inflate(data []byte) ([][]byte, error) {
 type frameCache struct {
 	mu    sync.Mutex
 	ll    *list.List
-	items map[int64]*list.Element
+	items map[int]*list.Element
 }
 
 type cachedFrame struct {
-	off   int64
-	lines [][]byte
+	f  int
+	fr *frame
 }
 
-const frameCacheSize = 256
+const frameCacheSize = 64
 
-func (c *frameCache) get(off int64) ([][]byte, bool) {
+func (c *frameCache) get(f int) (*frame, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.items == nil {
 		return nil, false
 	}
-	if e, ok := c.items[off]; ok {
+	if e, ok := c.items[f]; ok {
 		c.ll.MoveToFront(e)
-		return e.Value.(*cachedFrame).lines, true
+		return e.Value.(*cachedFrame).fr, true
 	}
 	return nil, false
 }
 
-func (c *frameCache) put(off int64, lines [][]byte) {
+func (c *frameCache) put(f int, fr *frame) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.items == nil {
-		c.items = map[int64]*list.Element{}
+		c.items = map[int]*list.Element{}
 		c.ll = list.New()
 	}
-	c.items[off] = c.ll.PushFront(&cachedFrame{off, lines})
+	if _, ok := c.items[f]; ok {
+		return
+	}
+	c.items[f] = c.ll.PushFront(&cachedFrame{f, fr})
 	if c.ll.Len() > frameCacheSize {
 		last := c.ll.Back()
 		c.ll.Remove(last)
-		delete(c.items, last.Value.(*cachedFrame).off)
+		delete(c.items, last.Value.(*cachedFrame).f)
 	}
 }
 
-// parsePos reads "off:len:k".
-func parsePos(pos string) (off int64, n int, k int, err error) {
-	parts := strings.Split(pos, ":")
-	if len(parts) != 3 {
-		return 0, 0, 0, fmt.Errorf("index: bad event position %q", pos)
-	}
-	off, err1 := strconv.ParseInt(parts[0], 10, 64)
-	n, err2 := strconv.Atoi(parts[1])
-	k, err3 := strconv.Atoi(parts[2])
-	if err1 != nil || err2 != nil || err3 != nil || n <= 0 || k < 0 {
-		return 0, 0, 0, fmt.Errorf("index: bad event position %q", pos)
-	}
-	return off, n, k, nil
-}
-
-// readEvent reads the event stored at pos in the log.
-func (s *Store) readEvent(pos string) (*schema.Event, error) {
-	off, n, k, err := parsePos(pos)
-	if err != nil {
-		return nil, err
-	}
-	lines, ok := s.frames.get(off)
+// readSeq reads the event numbered seq.
+func (s *Store) readSeq(seq uint64) (*schema.Event, error) {
+	f, k := int(seq/frameEvents), int(seq%frameEvents)
+	fr, ok := s.frames.get(f)
 	if !ok {
-		buf := make([]byte, n)
-		if _, err := s.log.ReadAt(buf, off); err != nil {
-			return nil, fmt.Errorf("index: read event frame at %d: %w", off, err)
+		r, ok := s.log.rec(f)
+		if !ok {
+			return nil, fmt.Errorf("index: event %d is past the event log (%d frames)", seq, s.log.frames())
 		}
-		if lines, err = inflate(buf); err != nil {
-			return nil, fmt.Errorf("index: event frame at %d: %w", off, err)
+		var err error
+		if fr, err = s.log.decode(r); err != nil {
+			return nil, err
 		}
-		s.frames.put(off, lines)
+		s.frames.put(f, fr)
 	}
-	if k >= len(lines) {
-		return nil, fmt.Errorf("index: event %d missing from frame at %d", k, off)
+	if k >= len(fr.lines) {
+		return nil, fmt.Errorf("index: event %d missing from its frame", seq)
 	}
-	ev := new(schema.Event)
-	if err := json.Unmarshal(lines[k], ev); err != nil {
-		return nil, fmt.Errorf("index: decode event at %d/%d: %w", off, k, err)
-	}
-	restoreRaw(ev)
-	return ev, nil
+	return fr.event(k)
 }
 
 // Scan calls fn for every event in import order, reading the event log
@@ -159,85 +423,64 @@ func (s *Store) readEvent(pos string) (*schema.Event, error) {
 // so frames are decoded on every core while fn still sees events in order.
 // It stops at the first error fn returns.
 func (s *Store) Scan(ctx context.Context, fn func(*schema.Event) error) error {
-	s.logMu.Lock()
-	end := s.logLen
-	s.logMu.Unlock()
+	return s.scanFrames(ctx, s.log.frames(), func(fr *frame) error {
+		for k := range fr.lines {
+			ev, err := fr.event(k)
+			if err != nil {
+				return err
+			}
+			if err := fn(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// scanFrames decodes frames [0, n) on every core and hands them to fn in
+// order.
+func (s *Store) scanFrames(ctx context.Context, n int, fn func(*frame) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
 	type chunk struct {
-		frames [][]byte
-		evs    []*schema.Event
-		err    error
-		done   chan struct{}
+		from, to int
+		frs      []*frame
+		err      error
+		done     chan struct{}
 	}
+	const per = 4 // frames per chunk
 	workers := runtime.GOMAXPROCS(0)
 	order := make(chan *chunk, workers*2)
 	work := make(chan *chunk, workers*2)
-	var readErr error
 	go func() {
 		defer close(order)
 		defer close(work)
-		r := bufio.NewReaderSize(io.NewSectionReader(s.log, 0, end), 1<<20)
-		const per = 8 // frames per chunk
-		c := &chunk{done: make(chan struct{})}
-		send := func() bool {
+		for from := 0; from < n; from += per {
+			c := &chunk{from: from, to: min(from+per, n), done: make(chan struct{})}
 			select {
 			case order <- c:
 			case <-ctx.Done():
-				return false
+				return
 			}
 			select {
 			case work <- c:
 			case <-ctx.Done():
-				return false
-			}
-			c = &chunk{done: make(chan struct{})}
-			return true
-		}
-		for {
-			n, err := binary.ReadUvarint(r)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				readErr = fmt.Errorf("index: event log: %w", err)
-				break
-			}
-			buf := make([]byte, n)
-			if _, err := io.ReadFull(r, buf); err != nil {
-				readErr = fmt.Errorf("index: event log: %w", err)
-				break
-			}
-			c.frames = append(c.frames, buf)
-			if len(c.frames) == per && !send() {
 				return
 			}
-		}
-		if len(c.frames) > 0 {
-			send()
 		}
 	}()
 	for i := 0; i < workers; i++ {
 		go func() {
 			for c := range work {
-				for _, f := range c.frames {
-					lines, err := inflate(f)
+				for f := c.from; f < c.to; f++ {
+					r, _ := s.log.rec(f)
+					fr, err := s.log.decode(r)
 					if err != nil {
 						c.err = fmt.Errorf("index: event log: %w", err)
 						break
 					}
-					for _, l := range lines {
-						ev := new(schema.Event)
-						if err := json.Unmarshal(l, ev); err != nil {
-							c.err = fmt.Errorf("index: event log: %w", err)
-							break
-						}
-						restoreRaw(ev)
-						c.evs = append(c.evs, ev)
-					}
+					c.frs = append(c.frs, fr)
 				}
-				c.frames = nil
 				close(c.done)
 			}
 		}()
@@ -254,8 +497,8 @@ func (s *Store) Scan(ctx context.Context, fn func(*schema.Event) error) error {
 		if c.err != nil {
 			return c.err
 		}
-		for _, ev := range c.evs {
-			if err := fn(ev); err != nil {
+		for _, fr := range c.frs {
+			if err := fn(fr); err != nil {
 				return err
 			}
 		}
@@ -263,23 +506,19 @@ func (s *Store) Scan(ctx context.Context, fn func(*schema.Event) error) error {
 			return err
 		}
 	}
-	return readErr
+	return ctx.Err()
 }
 
-// withRaw returns ev ready to store: itself, or a copy that carries the
-// raw bytes of a message that is not valid UTF-8 (message_raw) and whose
-// user and ts_raw show such bytes escaped (jos\xe9): JSON would put U+FFFD
-// in their place, and a Latin-1 user name would lose what it was. The
-// message keeps its bytes (restoreRaw); the short fields keep them as
-// escapes, the same in the index and in the JSON.
+// withRaw returns ev ready to store: itself, or a copy whose user and
+// ts_raw show bytes that are not UTF-8 escaped (jos\xe9): JSON would put
+// U+FFFD in their place, and a Latin-1 user name would lose what it was.
+// The message keeps its bytes in the message stream; the short fields keep
+// them as escapes, the same in the index and in the JSON.
 func withRaw(ev *schema.Event) *schema.Event {
-	if (ev.MessageRaw != "" || utf8.ValidString(ev.Message)) && utf8.ValidString(ev.User) && utf8.ValidString(ev.TSRaw) {
+	if utf8.ValidString(ev.User) && utf8.ValidString(ev.TSRaw) {
 		return ev
 	}
 	c := *ev
-	if c.MessageRaw == "" && !utf8.ValidString(ev.Message) {
-		c.MessageRaw = base64.StdEncoding.EncodeToString([]byte(ev.Message))
-	}
 	c.User, c.TSRaw = escapeInvalid(c.User), escapeInvalid(c.TSRaw)
 	return &c
 }
@@ -303,54 +542,91 @@ func escapeInvalid(s string) string {
 	return b.String()
 }
 
-// restoreRaw puts the original message bytes back after decoding.
-func restoreRaw(ev *schema.Event) {
-	if ev.MessageRaw == "" {
-		return
-	}
-	if b, err := base64.StdEncoding.DecodeString(ev.MessageRaw); err == nil {
-		ev.Message = string(b)
-	}
-}
+// keyFrames is the Bleve internal key holding the committed frame count:
+// it commits with the batch that indexed those frames' events.
+const keyFrames = "frames"
 
+// ErrOldFormat is returned for an index an older sshtrail wrote.
+var ErrOldFormat = errors.New("re-import: this index was made by an older sshtrail")
+
+// openLog opens the event log and cuts what was appended but never
+// committed (a crash between the append and the Bleve commit), so a kill
+// at any point leaves a consistent store and a re-import adds exactly
+// what is missing. A read-only store cuts nothing: it reads the
+// committed frames only.
 func (s *Store) openLog() error {
-	f, err := os.OpenFile(filepath.Join(s.dir, eventLog), os.O_RDWR|os.O_CREATE, 0o600)
+	v, err := s.idx.GetInternal([]byte(keyVersion))
 	if err != nil {
-		return fmt.Errorf("index %s: %w", s.dir, err)
+		return fmt.Errorf("index %s: read format: %w (not opened, nothing changed)", s.dir, err)
 	}
-	// The committed length decides what of the log is cut: a length that
+	if string(v) != storeFormat {
+		return fmt.Errorf("index %s (format %q, this sshtrail reads %s): %w", s.dir, v, storeFormat, ErrOldFormat)
+	}
+	// The committed count decides what of the log is cut: a count that
 	// cannot be read must stop the open, never be taken as 0 (that
 	// truncated a whole case's events).
-	committed := int64(0)
-	v, err := s.idx.GetInternal([]byte(keyLogLen))
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("index %s: read committed event-log length: %w (not opened, nothing changed)", s.dir, err)
+	committed := 0
+	if v, err = s.idx.GetInternal([]byte(keyFrames)); err != nil {
+		return fmt.Errorf("index %s: read committed frame count: %w (not opened, nothing changed)", s.dir, err)
 	}
 	if len(v) > 0 {
-		committed, err = strconv.ParseInt(string(v), 10, 64)
-		if err != nil || committed < 0 {
-			f.Close()
-			return fmt.Errorf("index %s: committed event-log length %q is garbled (not opened, nothing changed)", s.dir, v)
+		n, err := strconv.Atoi(string(v))
+		if err != nil || n < 0 {
+			return fmt.Errorf("index %s: committed frame count %q is garbled (not opened, nothing changed)", s.dir, v)
+		}
+		committed = n
+	}
+	l := &eventLog{}
+	flag := os.O_RDWR | os.O_CREATE
+	if s.readOnly {
+		flag = os.O_RDONLY
+	}
+	for _, f := range []struct {
+		fp   **os.File
+		name string
+	}{{&l.ev, eventsFile}, {&l.msg, messagesFile}, {&l.ids, idsFile}, {&l.tbl, framesFile}} {
+		fh, err := os.OpenFile(filepath.Join(s.dir, f.name), flag, 0o600)
+		if err != nil {
+			l.Close()
+			return fmt.Errorf("index %s: %w", s.dir, err)
+		}
+		*f.fp = fh
+	}
+	tbl := make([]byte, committed*frameRecSize)
+	if _, err := l.tbl.ReadAt(tbl, 0); err != nil && committed > 0 {
+		l.Close()
+		return fmt.Errorf("index %s: frame table holds fewer than the %d frames committed: it was cut or replaced (not opened, nothing changed)", s.dir, committed)
+	}
+	l.recs = make([]frameRec, committed)
+	for i := range l.recs {
+		l.recs[i] = readFrameRec(tbl[i*frameRecSize:])
+	}
+	evEnd, msgEnd := l.ends()
+	want := []int64{evEnd, msgEnd, int64(committed) * frameEvents * idKeySize, int64(committed) * frameRecSize}
+	for i, fh := range []*os.File{l.ev, l.msg, l.ids, l.tbl} {
+		st, err := fh.Stat()
+		if err != nil {
+			l.Close()
+			return err
+		}
+		if st.Size() < want[i] {
+			l.Close()
+			return fmt.Errorf("index %s: %s is %d bytes but %d were committed: it was cut or replaced (not opened, nothing changed)", s.dir, filepath.Base(fh.Name()), st.Size(), want[i])
+		}
+		if st.Size() > want[i] && !s.readOnly {
+			if err := fh.Truncate(want[i]); err != nil {
+				l.Close()
+				return fmt.Errorf("index %s: repair %s: %w", s.dir, filepath.Base(fh.Name()), err)
+			}
 		}
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return err
-	}
-	if st.Size() < committed {
-		f.Close()
-		return fmt.Errorf("index %s: event log is %d bytes but %d were committed: it was cut or replaced (not opened, nothing changed)", s.dir, st.Size(), committed)
-	}
-	if st.Size() > committed {
-		// A crash between appending and committing: drop the uncommitted tail.
-		if err := f.Truncate(committed); err != nil {
-			f.Close()
-			return fmt.Errorf("index %s: repair event log: %w", s.dir, err)
-		}
-	}
-	s.log = f
-	s.logLen = committed
+	s.log = l
 	return nil
+}
+
+// LogEnd is how many bytes of the events file the committed frames hold:
+// what a reopen keeps of it.
+func (s *Store) LogEnd() int64 {
+	ev, _ := s.log.ends()
+	return ev
 }

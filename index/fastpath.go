@@ -238,7 +238,7 @@ func (s *Store) windowSearch(ctx context.Context, q Query, bq query.Query, p Pag
 		t, f := true, true
 		win := query.NewTermRangeInclusiveQuery(hours[from].hour, hours[to].hour, &t, &f)
 		win.SetField("tsh")
-		req := searchRequest(query.NewConjunctionQuery([]query.Query{bq, win}), p, posField)
+		req := searchRequest(query.NewConjunctionQuery([]query.Query{bq, win}), p, "")
 		res, err := s.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, false, err
@@ -251,10 +251,12 @@ func (s *Store) windowSearch(ctx context.Context, q Query, bq query.Query, p Pag
 }
 
 // searchRequest is the Bleve request for a page of bq, loading the stored
-// field (the event's log position, or a session's JSON).
+// field ("" for events: a hit's id finds it in the event log; a session's JSON).
 func searchRequest(bq query.Query, p Page, stored string) *bleve.SearchRequest {
 	req := newRequest(bq, p.Size, p.From)
-	req.Fields = []string{stored}
+	if stored != "" {
+		req.Fields = []string{stored}
+	}
 	if p.Oldest {
 		req.SortBy([]string{"ts", "_id"})
 	} else {

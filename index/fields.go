@@ -58,9 +58,13 @@ var (
 	eventDocFields []docField
 )
 
+// scanFields are searched by scanning the message stream, not Bleve
+// (textquery.go).
+var scanFields = map[string]bool{"message": true}
+
 func init() {
 	for _, f := range schema.EventFields {
-		if !f.Searchable() {
+		if !f.Searchable() || scanFields[f.Name] {
 			continue
 		}
 		if f.Value == nil || (f.Kind == schema.Number && f.Num == nil) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2/document"
-	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/sshtrail/sshtrail/schema"
 )
@@ -24,9 +23,9 @@ func TestMappingFollowsFieldTable(t *testing.T) {
 	props := im.TypeMapping[TypeEvent].Properties
 	want := map[string]schema.Field{}
 	for _, f := range schema.EventFields {
-		if !f.Searchable() {
+		if !f.Searchable() || scanFields[f.Name] {
 			if _, ok := props[f.Name]; ok {
-				t.Errorf("%s is stored only (%s) but mapped", f.Name, f.Kind)
+				t.Errorf("%s is stored only or scanned (%s) but mapped", f.Name, f.Kind)
 			}
 			continue
 		}
@@ -59,7 +58,7 @@ func TestMappingFollowsFieldTable(t *testing.T) {
 		}
 	}
 	for name := range props {
-		if _, ok := want[name]; !ok && name != srcField && name != posField {
+		if _, ok := want[name]; !ok && name != srcField {
 			t.Errorf("%s is mapped but neither in the field table nor a store field", name)
 		}
 	}
@@ -94,12 +93,15 @@ func fullEvent(t *testing.T) *schema.Event {
 }
 
 // The document of a fully populated event holds exactly the searchable
-// fields of the table, each indexed as its kind says, plus the hour of ts
-// and the log position.
+// fields of the table but the scanned message, each indexed as its kind
+// says, plus the hour of ts; its id is its log number.
 func TestEventDocumentHoldsSearchableFields(t *testing.T) {
 	s := newStore(t)
 	ev := fullEvent(t)
-	d := s.build.event(ev, []byte("7:0"))
+	d := s.build.event(ev, 7)
+	if d.ID() != "17" {
+		t.Errorf("document id %q, want 17 (one digit: 7)", d.ID())
+	}
 	got := map[string]document.Field{}
 	var names []string
 	for _, f := range d.Fields {
@@ -109,9 +111,9 @@ func TestEventDocumentHoldsSearchableFields(t *testing.T) {
 		got[f.Name()] = f
 		names = append(names, f.Name())
 	}
-	want := []string{hourField, posField}
+	want := []string{hourField}
 	for _, f := range schema.EventFields {
-		if f.Searchable() {
+		if f.Searchable() && !scanFields[f.Name] {
 			want = append(want, f.Name)
 		}
 	}
@@ -159,16 +161,34 @@ func TestEventDocumentHoldsSearchableFields(t *testing.T) {
 	if h := string(got[hourField].Value()); h != "2026-03-14T02" {
 		t.Errorf("tsh %q", h)
 	}
-	if o := got[posField].Options(); o != bindex.StoreField {
-		t.Errorf("_pos options %v", o)
-	}
 	// Unset fields are not indexed (a missing time is: pages sort on it).
-	d = s.build.event(&schema.Event{ID: "empty"}, []byte("0:0"))
+	d = s.build.event(&schema.Event{ID: "empty"}, 0)
 	names = names[:0]
 	for _, f := range d.Fields {
 		names = append(names, f.Name())
 	}
-	if want := []string{"ts", hourField, posField}; !slices.Equal(names, want) {
+	if want := []string{"ts", hourField}; !slices.Equal(names, want) {
 		t.Errorf("empty event indexes %v, want %v", names, want)
+	}
+}
+
+// Document ids sort as the event numbers do: ties in time page in import
+// order.
+func TestDocIDsSortAsNumbers(t *testing.T) {
+	nums := []uint64{0, 1, 9, 10, 35, 36, 37, 1295, 1296, 46655, 46656, 1 << 32, 1<<64 - 1}
+	for i, n := range nums {
+		id := DocID(n)
+		back, err := seqOf(id)
+		if err != nil || back != n {
+			t.Fatalf("%d -> %q -> %d (%v)", n, id, back, err)
+		}
+		if i > 0 && DocID(nums[i-1]) >= id {
+			t.Errorf("%q (%d) does not sort before %q (%d)", DocID(nums[i-1]), nums[i-1], id, n)
+		}
+	}
+	for _, bad := range []string{"", "1", "2a", "s:x", "0123456789abcdef01234567"} {
+		if _, err := seqOf(bad); err == nil {
+			t.Errorf("%q read as an event number", bad)
+		}
 	}
 }

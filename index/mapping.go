@@ -61,7 +61,6 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 	src.IncludeInAll = false
 	src.DocValues = false
 	dm.AddFieldMappingsAt(srcField, src)
-	dm.AddFieldMappingsAt(posField, src)
 
 	im.AddDocumentMapping(TypeEvent, dm)
 	im.AddDocumentMapping(TypeSession, dm)
@@ -73,7 +72,6 @@ func NewMapping() (*mapping.IndexMappingImpl, error) {
 const (
 	typeField = "doctype"
 	srcField  = "_src" // stored JSON of sessions
-	posField  = "_pos" // stored offset of an event in the event log
 )
 
 func keywordField(docValues bool) *mapping.FieldMapping {

@@ -29,7 +29,7 @@ func TestFailedOpenClosesWhatItOpened(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	logPath := filepath.Join(dir, eventLog)
+	logPath := filepath.Join(dir, eventsFile)
 	whole, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

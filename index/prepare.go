@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -27,6 +28,8 @@ type Prepared struct {
 	q    Query
 	bq   query.Query
 	plan plan
+	// text answers a planText query in event numbers (textquery.go).
+	text func(context.Context) (*roaring.Bitmap, error)
 }
 
 // plan is how a prepared query is answered (fastpath.go, facetbits.go).
@@ -44,6 +47,9 @@ const (
 	// planNarrow: anything else; counts by Bleve, facets and hours by
 	// intersecting postings bitmaps, big pages from hour windows.
 	planNarrow
+	// planText: free text only (and, or, not); its count is the size of
+	// the scan's set, the rest as planNarrow.
+	planText
 )
 
 // Prepare parses and compiles q for Search, Count, Facets and Histogram.
@@ -52,7 +58,13 @@ func (s *Store) Prepare(q Query) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Prepared{s: s, q: q, bq: bq, plan: s.choose(q, bq)}, nil
+	p := &Prepared{s: s, q: q, bq: bq, plan: s.choose(q, bq)}
+	if p.plan == planNarrow && q.Since.IsZero() && q.Until.IsZero() {
+		if f, ok := s.textOnly(bq); ok {
+			p.plan, p.text = planText, f
+		}
+	}
+	return p, nil
 }
 
 // Query is the query p was prepared from.
@@ -127,7 +139,7 @@ func (p *Prepared) Search(ctx context.Context, pg Page) (*Result, error) {
 		}
 	}
 	if !windowed {
-		if res, err = s.idx.SearchInContext(ctx, searchRequest(p.bq, pg, posField)); err != nil {
+		if res, err = s.idx.SearchInContext(ctx, searchRequest(p.bq, pg, "")); err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
 	}
@@ -163,6 +175,12 @@ func (p *Prepared) Count(ctx context.Context) (uint64, error) {
 		if n, ok, err := s.termCount(ctx, p.bq); ok || err != nil {
 			return n, err
 		}
+	case planText:
+		set, err := p.text(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("count: %w", err)
+		}
+		return set.GetCardinality(), nil
 	}
 	res, err := s.idx.SearchInContext(ctx, newRequest(p.bq, 0, 0))
 	if err != nil {
@@ -230,7 +248,7 @@ func (p *Prepared) Facets(ctx context.Context, fields []string, n int) ([]Facet,
 			out = append(out, fc)
 		}
 		return out, nil
-	case planTerm, planNarrow:
+	case planTerm, planNarrow, planText:
 		if out, ok, err := s.bitFacets(ctx, p.bq, fields, n); ok || err != nil {
 			if err != nil {
 				return nil, fmt.Errorf("facets: %w", err)
@@ -317,7 +335,7 @@ func (p *Prepared) hourCounts(ctx context.Context) ([]FacetTerm, error) {
 			out[i] = FacetTerm{Term: h.hour, Count: int(h.count)}
 		}
 		return out, nil
-	case planTerm, planNarrow:
+	case planTerm, planNarrow, planText:
 		if fs, ok, err := s.bitFacets(ctx, p.bq, []string{hourField}, 1<<30); ok || err != nil {
 			if err != nil {
 				return nil, err

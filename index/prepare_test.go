@@ -23,10 +23,12 @@ func TestPrepared(t *testing.T) {
 		{"src_port:>=40023", planTerm},
 		{`ts:>="2026-03-14T02:02:00Z"`, planTerm},
 		{"src_ip:10.0.0.0/8", planTerm},
-		{"(*)", planNarrow},
+		{"(*)", planText}, // match-all in parentheses: answered in event numbers
+		{`"Failed password" -preauth`, planText},
+		{"password host:db02", planNarrow},
 		{"user:root host:db02", planNarrow},
 		{"NOT host:db02", planNarrow},
-		{"password", planNarrow},
+		{"password", planText},
 		{"user:adm*", planNarrow},
 	} {
 		p, err := s.Prepare(Query{Q: c.q})

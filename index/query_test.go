@@ -12,7 +12,7 @@ import (
 // the rewrites (canon's notation: match/term/phrase/wildcard/regexp with
 // field=value, range(field [min,max)) over the stored keywords, cidr,
 // and/or, bool(+must -must_not), all, none; "_" is the mapping's default
-// field, message).
+// field, message; text: marks a free-text clause, answered by the scan).
 func TestParseQuery(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		// Everything.
@@ -35,14 +35,14 @@ func TestParseQuery(t *testing.T) {
 
 		// Phrases: on text fields positions match; on keywords a phrase is
 		// the exact value.
-		{`message:"Failed password"`, `phrase(message="Failed password")`},
+		{`message:"Failed password"`, `text:phrase(message="Failed password")`},
 		{`command:"rm -rf"`, `phrase(command="rm -rf")`},
 		{`method:"keyboard-interactive"`, `term(method="keyboard-interactive")`},
 
 		// Unfielded words and phrases search the message.
-		{"password", `match(_="password")`},
-		{`"Failed password"`, `phrase(_="Failed password")`},
-		{"Failed password", `bool(+and(match(_="Failed") match(_="password")))`},
+		{"password", `text:match(_="password")`},
+		{`"Failed password"`, `text:phrase(_="Failed password")`},
+		{"Failed password", `bool(+and(text:match(_="Failed") text:match(_="password")))`},
 
 		// Addresses: an address is a term, a block a CIDR query (IPv4, IPv6).
 		{"src_ip:10.0.0.5", `match(src_ip="10.0.0.5")`},
@@ -99,8 +99,8 @@ func TestParseQuery(t *testing.T) {
 		// Wildcards and regexps.
 		{"user:adm*", `wildcard(user="adm*")`},
 		{"user:ro?t", `wildcard(user="ro?t")`},
-		{"message:fail*", `wildcard(message="fail*")`},
-		{"/fail.*/", `regexp(_="fail.*")`},
+		{"message:fail*", `text:wildcard(message="fail*")`},
+		{"/fail.*/", `text:regexp(_="fail.*")`},
 		{"user:/ro+t/", `regexp(user="ro+t")`},
 		{`-user:/ro+t/`, `bool(+and(all) -or(regexp(user="ro+t")))`},
 		{`user:/a\/b/`, `regexp(user="a/b")`},
@@ -188,6 +188,9 @@ func canon(q query.Query) string {
 			parts[i] = canon(q)
 		}
 		return op + "(" + strings.Join(parts, " ") + ")"
+	}
+	if tq, ok := q.(*textQuery); ok {
+		return "text:" + canon(tq.orig)
 	}
 	switch t := q.(type) {
 	case nil:

@@ -14,16 +14,19 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
-// Store is one case index on disk: a Bleve index of the searchable fields and
-// an append-only event log (events.jsonl) holding each event's JSON. Search
-// answers come from Bleve; the events themselves are read from the log,
+// Store is one case index on disk: a Bleve index of the searchable fields
+// (each event's document id is its number in the event log), and the event
+// log (eventlog.go) holding each event's JSON and, apart, its message.
+// Search answers come from Bleve and, for free text, from a scan of the
+// messages (textquery.go); the events themselves are read from the log,
 // which also makes full scans (sessions, detections, exports) sequential
 // reads instead of thousands of paged searches.
 //
 // Crash safety: the log is appended first, then the Bleve batch commits
-// together with the log's new length (an internal key). On open, anything
-// in the log past the committed length is cut off, so a kill at any point
-// leaves a consistent store and a re-import adds exactly what is missing.
+// together with the log's new frame count (an internal key). On open,
+// anything in the log past the committed frames is cut off, so a kill at
+// any point leaves a consistent store and a re-import adds exactly what is
+// missing.
 type Store struct {
 	dir     string
 	idx     bleve.Index // events
@@ -31,11 +34,12 @@ type Store struct {
 	mapping *mapping.IndexMappingImpl
 	lock    *os.File
 
-	logMu  sync.Mutex
-	log    *os.File
-	logLen int64
+	logMu  sync.Mutex // one commit at a time
+	log    *eventLog
 	frames frameCache
 	hourc  hourCache
+	texts  textCache // free-text clauses' event sets (textquery.go)
+	seqm   seqMaps   // event numbers of each segment's documents
 	// noFastPaths makes every question go through Bleve's collectors
 	// (tests compare both ways).
 	noFastPaths bool
@@ -54,11 +58,9 @@ type Store struct {
 const (
 	bleveDir    = "bleve"
 	sessionsDir = "sessions"
-	eventLog    = "events.jsonl"
 	lockFile    = "lock"
-	keyLogLen   = "loglen"
 	keyVersion  = "version"
-	storeFormat = "3" // 2: compressed event-log frames; 3: sessions in their own index
+	storeFormat = "4" // 2: compressed event-log frames; 3: sessions in their own index; 4: message out of Bleve, zstd frames, sequential doc ids
 )
 
 // Dir is the index directory.
@@ -128,7 +130,9 @@ func (s *Store) Compact(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// The merged segments' free-text maps, made now so that no reader
+	// walks their id dictionaries (textquery.go).
+	return s.PrepareText()
 }
 
 // compactSlack is room kept free beyond the index's size while compacting.

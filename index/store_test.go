@@ -176,10 +176,18 @@ func TestUncommittedLogTailIsCut(t *testing.T) {
 	}
 	ingest(t, s, testEvents()[:2])
 	s.Close()
-	// Simulate a crash after the log append but before the Bleve commit.
-	f, _ := os.OpenFile(filepath.Join(dir, eventLog), os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString(`{"id":"orphan","ts":"2026-03-14T00:00:00Z"}` + "\n")
-	f.Close()
+	// Simulate a crash after the log append but before the Bleve commit:
+	// a whole frame of an orphan event past the committed one, in every
+	// part of the log.
+	enc, _, err := encodeBatch([]*schema.Event{{ID: "orphan", TS: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)}}, 1, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{eventsFile: enc.ev, messagesFile: enc.msg, idsFile: enc.ids, framesFile: enc.tbl} {
+		f, _ := os.OpenFile(filepath.Join(dir, name), os.O_APPEND|os.O_WRONLY, 0)
+		f.Write(b)
+		f.Close()
+	}
 	s, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +221,7 @@ func TestPermissions(t *testing.T) {
 	if st.Mode().Perm() != 0o700 {
 		t.Fatalf("dir mode %v", st.Mode().Perm())
 	}
-	for _, f := range []string{eventLog, lockFile} {
+	for _, f := range []string{eventsFile, messagesFile, idsFile, framesFile, lockFile} {
 		st, _ := os.Stat(filepath.Join(dir, f))
 		if st.Mode().Perm() != 0o600 {
 			t.Fatalf("%s mode %v", f, st.Mode().Perm())
@@ -251,7 +259,7 @@ func TestLooseIndexDirTightened(t *testing.T) {
 	if len(s.Notes()) != 0 {
 		t.Fatalf("second open notes %q", s.Notes())
 	}
-	for _, f := range []string{eventLog, lockFile} {
+	for _, f := range []string{eventsFile, messagesFile, idsFile, framesFile, lockFile} {
 		st, _ := os.Stat(filepath.Join(dir, f))
 		if st.Mode().Perm() != 0o600 {
 			t.Fatalf("%s mode %v under umask 0", f, st.Mode().Perm())

@@ -80,6 +80,18 @@ func (s *Store) Summarize(ctx context.Context, doctype string, q Query, o Summar
 				return nil, fmt.Errorf("summarize: session %s: %w", h.ID, err)
 			}
 			out.Sessions = append(out.Sessions, se)
+		} else {
+			// An event's document id is its log number: the id it is
+			// known by is in the log.
+			seq, err := seqOf(id)
+			if err != nil {
+				return nil, fmt.Errorf("summarize: %w", err)
+			}
+			ev, err := s.readSeq(seq)
+			if err != nil {
+				return nil, fmt.Errorf("summarize: %w", err)
+			}
+			id = ev.ID
 		}
 		out.IDs = append(out.IDs, id)
 		out.Sort = append(out.Sort, h.Sort)

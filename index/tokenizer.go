@@ -29,6 +29,17 @@ func isTrim(c byte) bool { return c == '.' || c == ':' || c == '-' || c == '/' |
 func (logTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	rv := make(analysis.TokenStream, 0, 16)
 	pos := 1
+	eachToken(input, func(s, e int) {
+		rv = append(rv, &analysis.Token{Term: input[s:e], Start: s, End: e, Position: pos, Type: analysis.AlphaNumeric})
+		pos++
+	})
+	return rv
+}
+
+// eachToken calls fn with the bounds of every token of input, in order:
+// the one definition of a token for the analyser (indexing) and for the
+// message scan (textquery.go), so both see the same words.
+func eachToken(input []byte, fn func(start, end int)) {
 	i := 0
 	for i < len(input) {
 		for i < len(input) && isSep(input[i]) {
@@ -48,10 +59,8 @@ func (logTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		if s == e {
 			continue
 		}
-		rv = append(rv, &analysis.Token{Term: input[s:e], Start: s, End: e, Position: pos, Type: analysis.AlphaNumeric})
-		pos++
+		fn(s, e)
 	}
-	return rv
 }
 
 func init() {

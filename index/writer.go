@@ -1,14 +1,12 @@
 package index
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/sshtrail/sshtrail/schema"
 )
@@ -55,9 +53,10 @@ type Writer struct {
 	srcFresh bool
 
 	// prepare stage state
-	next     int64             // log offset the next prepared batch starts at
-	inflight []map[string]bool // ids of the batches prepared but maybe not committed
-	touched  *touchedSet       // hosts and formats with events since the last rebuild
+	nextFrame     int         // frame number the next prepared batch starts at
+	evEnd, msgEnd int64       // where its parts start in the log files
+	ids           *idSet      // every id key this writer prepared (and, once loaded, the committed ones)
+	touched       *touchedSet // hosts and formats with events since the last rebuild
 }
 
 // mark is an internal key/value committed with a batch.
@@ -76,16 +75,11 @@ type batchJob struct {
 // prepared is a batch ready to commit.
 type prepared struct {
 	batch   *bleve.Batch // nil: nothing to commit
-	log     []byte       // frames to append at off
-	off     int64
+	log     encodedBatch // frames to append
 	added   int
 	present int
 	sync    chan struct{}
 }
-
-// inflightBatches is how many prepared batches can be uncommitted while the
-// next one is prepared: one in the commit queue, one committing, one spare.
-const inflightBatches = 3
 
 // NewWriter starts a batched writer.
 func (s *Store) NewWriter(batchSize int) *Writer {
@@ -93,22 +87,27 @@ func (s *Store) NewWriter(batchSize int) *Writer {
 		batchSize = DefaultBatchSize
 	}
 	s.logMu.Lock()
-	next := s.logLen
+	nextFrame := s.log.frames()
+	evEnd, msgEnd := s.log.ends()
 	s.logMu.Unlock()
 	w := &Writer{
 		s: s, batchSize: batchSize,
-		prepq:   make(chan batchJob, 1),
-		commitq: make(chan prepared, 1),
-		done:    make(chan struct{}),
-		errc:    make(chan error, 1),
-		next:    next,
-		idents:  map[string]bool{},
+		prepq:     make(chan batchJob, 1),
+		commitq:   make(chan prepared, 1),
+		done:      make(chan struct{}),
+		errc:      make(chan error, 1),
+		nextFrame: nextFrame, evEnd: evEnd, msgEnd: msgEnd,
+		idents: map[string]bool{},
+		ids:    &idSet{},
+	}
+	if s.readOnly {
+		w.fail(fmt.Errorf("index %s: opened read-only, cannot write", s.dir))
 	}
 	// Source identities are recorded from an index's first event on; an
 	// index older than that never trusts their absence.
 	if v, _ := s.idx.GetInternal([]byte(keyIdentsTracked)); len(v) > 0 {
 		w.tracked = true
-	} else if next == 0 {
+	} else if nextFrame == 0 {
 		w.tracked = true
 		w.Mark(keyIdentsTracked, []byte("1"))
 	}
@@ -265,34 +264,22 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 	if len(job.evs) == 0 && len(job.marks) == 0 {
 		return p, nil
 	}
-	ids := make([]string, 0, len(job.evs))
-	uniq := make(map[string]bool, len(job.evs))
+	fresh := make([]*schema.Event, 0, len(job.evs))
 	for i, ev := range job.evs {
-		if _, ok := uniq[ev.ID]; !ok {
-			uniq[ev.ID] = false
-			if !job.fresh[i] {
-				ids = append(ids, ev.ID)
+		// A source never indexed has none of its ids in the index (only
+		// its own repeats, which the writer's keys catch); any other loads
+		// the keys of every committed event once.
+		if !job.fresh[i] && !w.ids.loaded {
+			if err := s.log.loadIDs(w.ids); err != nil {
+				return p, err
 			}
 		}
-	}
-	present, err := s.existing(ids)
-	if err != nil {
-		return p, err
-	}
-	jsons := make([][]byte, 0, len(job.evs))
-	fresh := make([]*schema.Event, 0, len(job.evs))
-	for _, ev := range job.evs {
-		if present[ev.ID] || uniq[ev.ID] || w.inFlight(ev.ID) {
+		k := idKey(ev.ID)
+		if w.ids.has(k) {
 			p.present++
 			continue
 		}
-		uniq[ev.ID] = true
-		ev = withRaw(ev) // what is stored is what is indexed
-		js, err := json.Marshal(ev)
-		if err != nil {
-			return p, fmt.Errorf("index: encode event %s: %w", ev.ID, err)
-		}
-		jsons = append(jsons, js)
+		w.ids.add(k)
 		fresh = append(fresh, ev)
 	}
 	if len(fresh) == 0 && len(job.marks) == 0 {
@@ -300,32 +287,28 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 	}
 	b := s.idx.NewBatch()
 	if len(fresh) > 0 {
-		buf, positions, err := encodeFrames(jsons, w.next)
+		enc, seqs, err := encodeBatch(fresh, w.nextFrame, w.evEnd, w.msgEnd)
 		if err != nil {
 			return p, fmt.Errorf("index: compress events: %w", err)
 		}
-		batchIDs := make(map[string]bool, len(fresh))
 		changed := false
 		for i, ev := range fresh {
 			if w.touched.add(ev) {
 				changed = true
 			}
-			d := s.build.event(ev, positions[i])
+			d := s.build.event(withRaw(ev), seqs[i])
 			preAnalyze(d)
 			if err := b.IndexAdvanced(d); err != nil {
 				return p, fmt.Errorf("index: event %s: %w", ev.ID, err)
 			}
-			batchIDs[ev.ID] = true
 		}
-		p.log, p.off = buf, w.next
-		w.next += int64(len(buf))
-		b.SetInternal([]byte(keyLogLen), []byte(strconv.FormatInt(w.next, 10)))
+		p.log = enc
+		w.nextFrame += len(enc.recs)
+		w.evEnd += int64(len(enc.ev))
+		w.msgEnd += int64(len(enc.msg))
+		b.SetInternal([]byte(keyFrames), []byte(strconv.Itoa(w.nextFrame)))
 		if changed {
 			b.SetInternal([]byte(keyTouched), w.touched.t.encode())
-		}
-		w.inflight = append(w.inflight, batchIDs)
-		if len(w.inflight) > inflightBatches {
-			w.inflight = w.inflight[1:]
 		}
 	}
 	for _, m := range job.marks {
@@ -336,17 +319,8 @@ func (w *Writer) prepare(job batchJob) (prepared, error) {
 	return p, nil
 }
 
-func (w *Writer) inFlight(id string) bool {
-	for _, m := range w.inflight {
-		if m[id] {
-			return true
-		}
-	}
-	return false
-}
-
 // commit appends the batch's frames to the event log, then commits the
-// Bleve batch together with the log's new length.
+// Bleve batch together with the log's new frame count.
 func (w *Writer) commit(p prepared) error {
 	w.stats.Present += p.present
 	if p.batch == nil {
@@ -358,24 +332,16 @@ func (w *Writer) commit(p prepared) error {
 	}
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
-	if len(p.log) > 0 {
-		if p.off != s.logLen {
-			return fmt.Errorf("index: event log at %d, batch prepared for %d (another writer?)", s.logLen, p.off)
-		}
-		if _, err := s.log.WriteAt(p.log, p.off); err != nil {
-			return s.fail("appending the event log", fmt.Errorf("index: append event log: %w", err))
-		}
+	if err := s.log.appendBatch(p.log); err != nil {
+		return s.fail("appending the event log", err)
 	}
 	if err := s.idx.Batch(p.batch); err != nil {
-		// The log tail past the committed length is cut on next open.
+		// The log tail past the committed frames is cut on next open.
 		return s.fail("writing the index", fmt.Errorf("index: commit batch: %w", err))
 	}
 	// A batch of marks only (checkpoints, source identities) carries no
-	// frames and no offset: the log length stays. Setting it from such a
-	// batch reset it to 0 and the next writer overwrote the log.
-	if len(p.log) > 0 {
-		s.logLen = p.off + int64(len(p.log))
-	}
+	// frames: the frame count stays.
+	s.log.committed(p.log)
 	w.stats.Added += p.added
 	return nil
 }
@@ -395,21 +361,3 @@ func preAnalyze(d *document.Document) {
 type analyzedField struct{ *document.TextField }
 
 func (analyzedField) Analyze() {}
-
-// existing returns which of ids are already indexed.
-func (s *Store) existing(ids []string) (map[string]bool, error) {
-	out := make(map[string]bool)
-	if len(ids) == 0 {
-		return out, nil
-	}
-	req := newRequest(query.NewDocIDQuery(ids), len(ids), 0)
-	req.SortBy([]string{"_id"})
-	res, err := s.idx.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("index: check existing ids: %w", err)
-	}
-	for _, h := range res.Hits {
-		out[h.ID] = true
-	}
-	return out, nil
-}
