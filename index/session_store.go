@@ -12,18 +12,18 @@ import (
 	"github.com/sshtrail/sshtrail/schema"
 )
 
-// Sessions live in the same Bleve index as events, as documents of type
-// "session" (doctype:session). Their fields reuse the event field names
-// (host, user, src_ip, dst_ip, src_port, method, key_fp, outcome, sid, ts =
-// start, end, duration, failures, commands), plus `sources` (repeated
-// keyword), `parent`, `events` (the ids of its events) and `group`, so one
-// query syntax (ParseQuery) serves both: `sshtrail search --sessions
-// 'user:postgres sources:zeek_ssh'`.
+// Sessions live in their own Bleve index, as documents of type "session"
+// (doctype:session). Their fields reuse the event field names (host, user,
+// src_ip, dst_ip, src_port, method, key_fp, outcome, sid, ts = start, end,
+// duration, failures, commands), plus `sources` (repeated keyword), `parent`
+// and `group`, so one query syntax (ParseQuery) serves both: `sshtrail
+// search --sessions 'user:postgres sources:zeek_ssh'`.
 //
 // The event log is append-only, so Event.SID is never rewritten: a session
-// points at its events by id (Session.Events, and the `events` field, so
-// `events:<id>` finds the session holding an event), which is enough to go
-// both ways.
+// points at its events by id (Session.Events, stored packed once, see
+// session_events.go); SessionOf goes the other way from the event's host and
+// time, and `events:<id>` in a session query is answered the same way
+// (session_query.go).
 
 // SessionDoc is one session as stored: the contract JSON plus what the
 // sessions package needs to rebuild incrementally. index never looks inside
@@ -48,7 +48,10 @@ const (
 
 func (b *docBuilder) session(sd *SessionDoc) (*document.Document, error) {
 	se := &sd.Session
-	src, err := json.Marshal(se)
+	// The JSON without its event ids: they are stored once, packed.
+	bare := *se
+	bare.Events = nil
+	src, err := json.Marshal(&bare)
 	if err != nil {
 		return nil, fmt.Errorf("index: encode session %s: %w", se.SID, err)
 	}
@@ -75,9 +78,6 @@ func (b *docBuilder) session(sd *SessionDoc) (*document.Document, error) {
 	for _, f := range se.Sources {
 		b.keyword(d, "sources", f)
 	}
-	for _, id := range se.Events {
-		b.keyword(d, "events", id)
-	}
 	b.number(d, "duration", se.Duration)
 	b.number(d, "failures", float64(se.Failures))
 	b.number(d, "bytes_out", float64(sd.BytesOut))
@@ -86,6 +86,9 @@ func (b *docBuilder) session(sd *SessionDoc) (*document.Document, error) {
 		b.textf(d, "commands", c)
 	}
 	b.stored(d, srcField, src)
+	if len(se.Events) > 0 {
+		b.stored(d, sessionEventsField, PackEventIDs(se.Events))
+	}
 	if sd.Group != "" {
 		b.stored(d, sessionGroupStore, []byte(sd.Group))
 	}
@@ -187,7 +190,7 @@ type SessionResult struct {
 // sessions matching q (the event query syntax; ts is the session start),
 // newest first unless p.Oldest.
 func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionResult, error) {
-	bq, err := s.compile(ctx, q, TypeSession)
+	bq, err := s.compileSessions(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -195,16 +198,16 @@ func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionRe
 		p.Size = 50
 	}
 	req := searchRequest(bq, p, srcField)
+	req.Fields = sessionFields
 	res, err := s.sidx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search sessions: %w", err)
 	}
 	out := &SessionResult{Total: res.Total}
 	for _, h := range res.Hits {
-		var se schema.Session
-		js, _ := h.Fields[srcField].(string)
-		if err := json.Unmarshal([]byte(js), &se); err != nil {
-			return nil, fmt.Errorf("search sessions: hit %s: %w", h.ID, err)
+		se, err := hitSession(h)
+		if err != nil {
+			return nil, fmt.Errorf("search sessions: %w", err)
 		}
 		out.Sessions = append(out.Sessions, se)
 		out.Sort = append(out.Sort, h.Sort)
@@ -214,7 +217,7 @@ func (s *Store) SearchSessions(ctx context.Context, q Query, p Page) (*SessionRe
 
 // CountSessions returns how many sessions match q.
 func (s *Store) CountSessions(ctx context.Context, q Query) (uint64, error) {
-	bq, err := s.compile(ctx, q, TypeSession)
+	bq, err := s.compileSessions(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -309,7 +312,7 @@ func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool,
 	var after []string
 	for {
 		req := newRequest(q, page, 0)
-		req.Fields = []string{srcField, sessionGroupStore}
+		req.Fields = append([]string{sessionGroupStore}, sessionFields...)
 		if state {
 			req.Fields = append(req.Fields, sessionStateField)
 		}
@@ -323,9 +326,9 @@ func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool,
 		}
 		for _, h := range res.Hits {
 			var sd SessionDoc
-			js, _ := h.Fields[srcField].(string)
-			if err := json.Unmarshal([]byte(js), &sd.Session); err != nil {
-				return fmt.Errorf("sessions: %s: %w", h.ID, err)
+			var err error
+			if sd.Session, err = hitSession(h); err != nil {
+				return fmt.Errorf("sessions: %w", err)
 			}
 			sd.Group, _ = h.Fields[sessionGroupStore].(string)
 			if st, ok := h.Fields[sessionStateField].(string); ok {
@@ -346,7 +349,7 @@ func (s *Store) eachSessionQuery(ctx context.Context, q query.Query, state bool,
 // matching q (fields with doc values: host, user, src_ip, dst_ip, method,
 // key_fp, outcome).
 func (s *Store) FacetSessions(ctx context.Context, q Query, fields []string, n int) ([]Facet, error) {
-	bq, err := s.compile(ctx, q, TypeSession)
+	bq, err := s.compileSessions(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,6 @@
 // Package intake is the one "import a case" operation: ingest the files,
-// compact the store when the import left it fragmented, bring the sessions
-// of the touched hosts up to date, and say what was done. The import
+// bring the sessions of the touched hosts up to date, compact the store when
+// the import left it fragmented, and say what was done. The import
 // command, the demo and the workbench's import view all call Run, so the
 // same files make the same index whichever way they came in.
 package intake
@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/sshtrail/sshtrail/importers/ingest"
@@ -34,8 +35,8 @@ type Options struct {
 	// NoSessions leaves the session rebuild to the next command (the store
 	// records what is pending).
 	NoSessions bool
-	// Phase, if set, is told when each step starts: "ingest", "compact",
-	// and the session steps (sessions.Options.Phase).
+	// Phase, if set, is told when each step starts: "ingest", the session
+	// steps (sessions.Options.Phase), then "compact".
 	Phase func(name string)
 	// Finish, if set, is the context of the compaction and session steps,
 	// and they run even when ctx stopped the reading: the workbench asks
@@ -69,9 +70,30 @@ func Run(ctx context.Context, st *index.Store, paths []string, opts Options) (*i
 	if opts.Finish != nil {
 		fctx = opts.Finish
 	}
+	if opts.NoSessions {
+		if sum.Added > 0 {
+			sum.Assumed = append(sum.Assumed, "sessions not rebuilt (--no-sessions): the next command that opens the index rebuilds them")
+		}
+	} else {
+		// The hosts touched since the last rebuild: this import's, and any
+		// an earlier one left undone (a re-import repairs a killed one even
+		// when it adds nothing); every host when network records came in.
+		stats, ran, err := sessions.Finish(fctx, st, opts.Sessions)
+		if err != nil {
+			return sum, fmt.Errorf("session rebuild: %w", err)
+		}
+		if ran {
+			sum.Sessions = stats.Sessions
+			sum.SessionsSeconds = stats.Took.Seconds()
+		}
+		// The rebuild's heap is garbage now; handing it back before the
+		// merge maps the index keeps the two from adding up in the peak.
+		debug.FreeOSMemory()
+	}
+	// After the session rebuild, so the sessions it wrote are merged too and
+	// the events are merged once (compacting first, then writing sessions,
+	// left the sessions index fragmented).
 	if sum.Added >= CompactAfter || st.Segments() > CompactSegments {
-		// Before the session rebuild: compacting after it measured 668 MB
-		// peak RSS (the rebuild's heap plus the mapped index), not 507 MB.
 		t := time.Now()
 		opts.phase("compact")
 		if err := st.Compact(fctx); err != nil {
@@ -86,23 +108,6 @@ func Run(ctx context.Context, st *index.Store, paths []string, opts Options) (*i
 		if sum.Seconds > 0 {
 			sum.EventsPerSec = float64(sum.Events) / sum.Seconds
 		}
-	}
-	if opts.NoSessions {
-		if sum.Added > 0 {
-			sum.Assumed = append(sum.Assumed, "sessions not rebuilt (--no-sessions): the next command that opens the index rebuilds them")
-		}
-		return sum, readErr
-	}
-	// The hosts touched since the last rebuild: this import's, and any an
-	// earlier one left undone (a re-import repairs a killed one even when
-	// it adds nothing); every host when network records came in.
-	stats, ran, err := sessions.Finish(fctx, st, opts.Sessions)
-	if err != nil {
-		return sum, fmt.Errorf("session rebuild: %w", err)
-	}
-	if ran {
-		sum.Sessions = stats.Sessions
-		sum.SessionsSeconds = stats.Took.Seconds()
 	}
 	return sum, readErr
 }

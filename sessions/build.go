@@ -18,6 +18,9 @@ type builder struct {
 	zeek    *zeekBuilder
 	out     []*sess
 	clients []client
+	// spill, when set, takes each finished session's event ids and builder
+	// state out of memory (Rebuild); Build keeps them.
+	spill *spill
 }
 
 // client is an ssh/scp/sftp process run on a host (auditd EXECVE): the
@@ -33,7 +36,13 @@ type client struct {
 // newBuilder starts a builder.
 func newBuilder(opts Options) *builder {
 	b := &builder{opts: opts.withDefaults()}
-	emit := func(s *sess) { b.out = append(b.out, s) }
+	emit := func(s *sess) {
+		s.keys = nil // only the building needed them
+		if b.spill != nil {
+			b.spill.put(s)
+		}
+		b.out = append(b.out, s)
+	}
 	b.host = newHostBuilder(b.opts, emit)
 	b.zeek = newZeekBuilder(emit)
 	return b
@@ -89,7 +98,7 @@ func Build(events []*schema.Event, opts Options) []schema.Session {
 	for _, ev := range events {
 		b.Add(ev)
 	}
-	l := link(b.finish(), b.clients, b.opts, false)
+	l := link(b.finish(), b.clients, b.opts)
 	return l.sessions()
 }
 

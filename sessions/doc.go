@@ -10,16 +10,21 @@
 //     auditd by pid and its `ses`; Zeek ssh.log by uid joined with the
 //     conn.log record of the same uid. Memory holds the sessions still open
 //     (plus one record per Zeek uid waiting for its other half) and the
-//     finished sessions (compact, without their events).
+//     finished sessions (without their events and state: spill.go).
 //  2. Link: merge the same login seen by two host sources, join host-log
 //     sessions with Zeek records (src addr:port, clock skew), learn host
 //     addresses, attach ssh client processes (auditd EXECVE) to the session
 //     they ran in and to the session they opened, then set Parent (hops).
-//  3. Store: sessions are documents of type "session" in the Bleve index.
-//     Only documents that changed are rewritten.
+//  3. Store: sessions are documents of type "session" in the Bleve index,
+//     written 2000 at a time. Only documents that changed are rewritten.
 //
 // Event.SID is not rewritten: the event log is append-only. A session points
-// at its events by id (Session.Events; `events:<id>` on the session index).
+// at its events by id (Session.Events, stored packed with the session; the
+// store finds an event's session from its host and time, index.SessionOf).
+//
+// Memory: the rebuild keeps what link reads of every session; each
+// session's event ids and builder state go to a spill file beside the index
+// when the session is built and are read back one write batch at a time.
 //
 // Rules chosen where the issue was silent:
 //

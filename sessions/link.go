@@ -1,7 +1,6 @@
 package sessions
 
 import (
-	"encoding/json"
 	"net/netip"
 	"slices"
 	"sort"
@@ -15,26 +14,21 @@ type linked struct {
 	opts   Options
 	all    []*sess // final sessions (folded ones removed), by start
 	book   *AddrBook
-	bases  map[*sess][][]byte // host-source builder state behind each final session
 	bySID  map[string]*sess
 	byNode map[string][]*sess // node -> final sessions into it, by start
 	final  map[*sess]*sess    // per-source session -> the final one it is in
 }
 
 // link joins per-source sessions into final sessions and sets parents.
-// keepState records each host-source session's builder state (for storing).
-func link(bases []*sess, clients []client, opts Options, keepState bool) *linked {
+// The builder state stored with a session is its bases' (s and s.merged)
+// as they were before link changed them: the rebuild snapshots each base
+// when it is built (spill.go).
+func link(bases []*sess, clients []client, opts Options) *linked {
 	opts = opts.withDefaults()
-	l := &linked{opts: opts, book: newAddrBook(opts.Assets), bases: map[*sess][][]byte{}}
+	l := &linked{opts: opts, book: newAddrBook(opts.Assets)}
 	for _, s := range bases {
-		if s.Kind == kindHost {
-			if keepState {
-				js, _ := json.Marshal(s)
-				l.bases[s] = [][]byte{js}
-			}
-			if s.S.DstIP != "" {
-				l.book.learn(s.S.Host, s.S.DstIP)
-			}
+		if s.Kind == kindHost && s.S.DstIP != "" {
+			l.book.learn(s.S.Host, s.S.DstIP)
 		}
 	}
 	sort.SliceStable(bases, func(i, j int) bool { return less(bases[i], bases[j]) })
@@ -163,10 +157,6 @@ func same(a, b string) bool { return a == "" || b == "" || a == b }
 func (l *linked) fold(dst, src *sess) {
 	src.gone = true
 	dst.merged = append(dst.merged, src)
-	if st, ok := l.bases[src]; ok {
-		l.bases[dst] = append(l.bases[dst], st...)
-		delete(l.bases, src)
-	}
 	for _, f := range src.S.Sources {
 		if !slices.Contains(dst.S.Sources, f) {
 			dst.S.Sources = append(dst.S.Sources, f)

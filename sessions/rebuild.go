@@ -97,9 +97,15 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		only[h] = true
 	}
 	want := func(h string) bool { return hosts == nil || only[h] }
+	sp, err := newSpill(st.Dir())
+	if err != nil {
+		return nil, err
+	}
+	defer sp.close()
 	b := newBuilder(opts)
+	b.spill = sp
 	opts.phase("sessions-scan")
-	err := st.Scan(ctx, func(ev *schema.Event) error {
+	err = st.Scan(ctx, func(ev *schema.Event) error {
 		switch {
 		case ev.Format == schema.FormatZeekSSH || ev.Format == schema.FormatZeekConn || want(ev.Host):
 			stats.Events++
@@ -117,7 +123,7 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 
 	// What is stored, as a digest per sid: enough to skip unchanged
 	// documents without holding every stored session in memory.
-	stored := map[string][32]byte{}
+	stored := map[string][digestLen]byte{}
 	err = st.EachSessionDoc(ctx, nil, func(sd index.SessionDoc) error {
 		js, _ := json.Marshal(sd.Session)
 		stored[sd.Session.SID] = digest(sd.Group, js, sd.State)
@@ -128,47 +134,55 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		if err := json.Unmarshal(sd.State, &list); err != nil {
 			return fmt.Errorf("sessions: state of %s: %w", sd.Session.SID, err)
 		}
+		for _, base := range list {
+			if base.EvN > 0 {
+				if base.EvOff < 0 || base.EvOff+base.EvN > len(sd.Session.Events) {
+					return fmt.Errorf("sessions: state of %s: events %d+%d of %d", sd.Session.SID, base.EvOff, base.EvN, len(sd.Session.Events))
+				}
+				base.S.Events = sd.Session.Events[base.EvOff : base.EvOff+base.EvN]
+			}
+			sp.put(base)
+		}
 		bases = append(bases, list...)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-
-	l := link(bases, b.clients, opts, true)
-	keep := make(map[string]bool, len(l.all))
-	for _, s := range l.all {
-		keep[s.S.SID] = true
-	}
-	opts.phase("sessions-write")
-	var del []string
-	for sid := range stored {
-		if !keep[sid] {
-			del = append(del, sid)
-		}
-	}
-	if err := st.DeleteSessionIDs(ctx, del); err != nil {
+	if err := sp.sealed(); err != nil {
 		return nil, err
 	}
-	// Written a chunk at a time: all 107k sessions of an 831k-event case
-	// with their correlation state held at once were the import's peak
-	// memory (measured in the commit).
+
+	l := link(bases, b.clients, opts)
+	bases, b = nil, nil
+	opts.phase("sessions-write")
+	// Written a batch at a time, each session's ids and state read back
+	// from the spill file for its batch only.
 	const chunk = 2000
 	put := make([]index.SessionDoc, 0, chunk)
 	written := 0
 	flush := func() error {
 		written += len(put)
 		err := st.PutSessions(ctx, put)
+		clear(put)
 		put = put[:0]
 		return err
 	}
-	for _, s := range l.all {
-		js, _ := json.Marshal(s.S)
-		state := stateOf(l.bases[s])
-		if d, ok := stored[s.S.SID]; ok && d == digest(group(s), js, state) {
+	for i, s := range l.all {
+		ids, state, err := sp.final(s)
+		if err != nil {
+			return nil, err
+		}
+		se := s.S
+		se.Events = ids
+		js, _ := json.Marshal(se)
+		d, ok := stored[se.SID]
+		delete(stored, se.SID)
+		l.all[i] = nil // written: link is done with it
+		if ok && d == digest(group(s), js, state) {
 			continue
 		}
-		put = append(put, index.SessionDoc{Session: s.S, Group: group(s), State: state, BytesOut: s.BytesOut, BytesIn: s.BytesIn})
+		put = append(put, index.SessionDoc{Session: se, Group: group(s), State: state, BytesOut: s.BytesOut, BytesIn: s.BytesIn})
 		if len(put) == chunk {
 			if err := flush(); err != nil {
 				return nil, err
@@ -176,6 +190,15 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		}
 	}
 	if err := flush(); err != nil {
+		return nil, err
+	}
+	// What is left of the stored digests is sessions the rebuild no
+	// longer makes.
+	del := make([]string, 0, len(stored))
+	for sid := range stored {
+		del = append(del, sid)
+	}
+	if err := st.DeleteSessionIDs(ctx, del); err != nil {
 		return nil, err
 	}
 	book, _ := json.Marshal(l.book)
@@ -187,7 +210,11 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	return stats, nil
 }
 
-func digest(group string, js, state []byte) [32]byte {
+// digestLen: half a SHA-256 tells a changed session from an unchanged
+// one, and the map of them is per stored session.
+const digestLen = 16
+
+func digest(group string, js, state []byte) [digestLen]byte {
 	h := sha256.New()
 	h.Write([]byte(group))
 	h.Write([]byte{0})
@@ -196,11 +223,12 @@ func digest(group string, js, state []byte) [32]byte {
 	h.Write(state)
 	var d [32]byte
 	h.Sum(d[:0])
-	return d
+	return [digestLen]byte(d[:digestLen])
 }
 
 // stateOf is the stored builder state: the host-source sessions behind one
-// final session (a JSON array; empty for network-only sessions).
+// final session (a JSON array; empty for network-only sessions), each
+// without its event ids (EvOff, EvN say where they lie in the session's).
 func stateOf(bases [][]byte) []byte {
 	if len(bases) == 0 {
 		return nil

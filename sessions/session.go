@@ -75,6 +75,13 @@ type sess struct {
 	// an attempt or the accept), not only its end.
 	Began bool      `json:"began,omitempty"`
 	Last  time.Time `json:"last"`
+	// EvOff, EvN: in stored state, where this base's events lie in the
+	// stored session's event list (the ids are stored once, with the
+	// session).
+	EvOff int `json:"eo,omitempty"`
+	EvN   int `json:"en,omitempty"`
+
+	spilled spillRefs // its event ids and state, once taken out of memory
 
 	keys   []hostKey // pids mapped to this session while building
 	merged []*sess   // bases folded into this one by the join

@@ -104,7 +104,7 @@ func (v *detectionsView) Update(msg tea.Msg) (view, tea.Cmd) {
 			case key.Matches(msg, keys.Open):
 				// Open the session of the selected evidence event.
 				if v.detRows.cursor < len(v.detail.events) {
-					return v, openSessionOf(v.env, v.detail.events[v.detRows.cursor].ID)
+					return v, openSessionOf(v.env, v.detail.events[v.detRows.cursor])
 				}
 			default:
 				v.detRows.keyList(msg, len(v.detail.events), 10)

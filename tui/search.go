@@ -251,7 +251,7 @@ func (s *searchView) keyTable(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, keys.PivotIP):
 		return s.pivot("ip", ev.SrcIP)
 	case key.Matches(msg, keys.Open):
-		return openSessionOf(s.env, ev.ID)
+		return openSessionOf(s.env, ev)
 	}
 	return nil
 }

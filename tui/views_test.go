@@ -111,8 +111,8 @@ type fakeSessions struct {
 	s     schema.Session
 }
 
-func (f *fakeSessions) SessionOf(_ context.Context, id string) (schema.Session, bool, error) {
-	f.calls = append(f.calls, "of "+id)
+func (f *fakeSessions) SessionOf(_ context.Context, ev *schema.Event) (schema.Session, bool, error) {
+	f.calls = append(f.calls, "of "+ev.ID)
 	return f.s, true, nil
 }
 
@@ -161,7 +161,11 @@ func TestStoreSessions(t *testing.T) {
 	}
 	hop := all[i]
 	var find sessionIndex = st // the store answers the lookups itself
-	got, ok, err := find.SessionOf(ctx, hop.Events[len(hop.Events)-1])
+	evs, err := st.Get(ctx, hop.Events[len(hop.Events)-1:])
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("the hop's last event: %v %v", evs, err)
+	}
+	got, ok, err := find.SessionOf(ctx, evs[0])
 	if err != nil || !ok || got.SID != hop.SID {
 		t.Fatalf("SessionOf: %s %v %v, want %s", got.SID, ok, err, hop.SID)
 	}
