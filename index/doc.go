@@ -108,7 +108,7 @@ func (b *docBuilder) event(ev *schema.Event, seq uint64) *document.Document {
 			t := tableTime(f.value(ev))
 			d.AddField(document.NewTextFieldCustom(f.name, nil, []byte(FormatTS(t)), f.opts, b.kw))
 			if f.name == "ts" {
-				d.AddField(document.NewTextFieldCustom(hourField, nil, []byte(t.Format(hourLayout)), bindex.IndexField|bindex.DocValues, b.kw))
+				d.AddField(document.NewTextFieldCustom(hourField, nil, []byte(t.Format(hourLayout)), bindex.IndexField, b.kw))
 			}
 			continue
 		default:

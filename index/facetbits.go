@@ -44,8 +44,13 @@ func (s *Store) bitFacets(ctx context.Context, bq query.Query, fields []string, 
 	// Split the fields: few values per segment -> postings, else doc values.
 	var bitFields, dvFields []string
 	for _, f := range fields {
+		// A field without doc values on events is always counted by its
+		// postings, however many values it has.
 		small := true
 		for _, ss := range segs {
+			if !eventDocValues[f] {
+				break
+			}
 			d, err := ss.Segment().Dictionary(f)
 			if err != nil {
 				return nil, false, err

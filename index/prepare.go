@@ -2,18 +2,14 @@ package index
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -248,53 +244,15 @@ func (p *Prepared) Facets(ctx context.Context, fields []string, n int) ([]Facet,
 			out = append(out, fc)
 		}
 		return out, nil
-	case planTerm, planNarrow, planText:
-		if out, ok, err := s.bitFacets(ctx, p.bq, fields, n); ok || err != nil {
-			if err != nil {
-				return nil, fmt.Errorf("facets: %w", err)
-			}
-			return out, nil
-		}
 	}
-	return s.bleveFacets(ctx, p.bq, fields, n)
-}
-
-// bleveFacets asks Bleve for the facets. The fields are split between two
-// searches run side by side: the doc-value reads per hit dominate and a
-// second core halves them (measured on user:root, 190k hits, 4 fields:
-// 204 ms in one search).
-func (s *Store) bleveFacets(ctx context.Context, bq query.Query, fields []string, n int) ([]Facet, error) {
-	groups := [][]string{fields}
-	if len(fields) > 1 && runtime.GOMAXPROCS(0) > 1 {
-		groups = [][]string{fields[:len(fields)/2], fields[len(fields)/2:]}
+	// Every other plan, planBleve included: most facet fields keep no doc
+	// values on events (fields.go), so Bleve's own facets cannot count them.
+	out, ok, err := s.bitFacets(ctx, p.bq, fields, n)
+	if err == nil && !ok {
+		err = fmt.Errorf("the events index is not a scorch index")
 	}
-	results := make([]*bleve.SearchResult, len(groups))
-	errs := make([]error, len(groups))
-	var wg sync.WaitGroup
-	for i, g := range groups {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req := newRequest(bq, 0, 0)
-			for _, f := range g {
-				req.AddFacet(f, bleve.NewFacetRequest(f, n))
-			}
-			results[i], errs[i] = s.idx.SearchInContext(ctx, req)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("facets: %w", err)
-	}
-	out := make([]Facet, 0, len(fields))
-	for _, f := range fields {
-		var fr *search.FacetResult
-		for _, res := range results {
-			if r := res.Facets[f]; r != nil {
-				fr = r
-			}
-		}
-		out = append(out, facetOf(f, fr))
 	}
 	return out, nil
 }
@@ -335,22 +293,16 @@ func (p *Prepared) hourCounts(ctx context.Context) ([]FacetTerm, error) {
 			out[i] = FacetTerm{Term: h.hour, Count: int(h.count)}
 		}
 		return out, nil
-	case planTerm, planNarrow, planText:
-		if fs, ok, err := s.bitFacets(ctx, p.bq, []string{hourField}, 1<<30); ok || err != nil {
-			if err != nil {
-				return nil, err
-			}
-			return fs[0].Terms, nil
-		}
 	}
-	req := newRequest(p.bq, 0, 0)
-	// Hours in a case are few (a year is 8,760): ask for all of them.
-	req.AddFacet(hourField, bleve.NewFacetRequest(hourField, 100000))
-	res, err := s.idx.SearchInContext(ctx, req)
+	// The hour keeps no doc values: counted from its postings (bitFacets).
+	fs, ok, err := s.bitFacets(ctx, p.bq, []string{hourField}, 1<<30)
+	if err == nil && !ok {
+		err = fmt.Errorf("the events index is not a scorch index")
+	}
 	if err != nil {
 		return nil, err
 	}
-	return facetOf(hourField, res.Facets[hourField]).Terms, nil
+	return fs[0].Terms, nil
 }
 
 // bucketHours merges hour counts into buckets of the smallest step giving

@@ -2,8 +2,8 @@ package index
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 

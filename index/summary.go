@@ -62,8 +62,10 @@ func (s *Store) Summarize(ctx context.Context, doctype string, q Query, o Summar
 			req.Fields = []string{srcField}
 		}
 	}
-	for f, n := range o.Facets {
-		req.AddFacet(f, bleve.NewFacetRequest(f, n))
+	if doctype == TypeSession {
+		for f, n := range o.Facets {
+			req.AddFacet(f, bleve.NewFacetRequest(f, n))
+		}
 	}
 	res, err := idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -96,8 +98,21 @@ func (s *Store) Summarize(ctx context.Context, doctype string, q Query, o Summar
 		out.IDs = append(out.IDs, id)
 		out.Sort = append(out.Sort, h.Sort)
 	}
-	for f := range o.Facets {
-		out.Facets[f] = facetOf(f, res.Facets[f])
+	for f, n := range o.Facets {
+		if doctype == TypeSession {
+			out.Facets[f] = facetOf(f, res.Facets[f])
+			continue
+		}
+		// Event facets come from postings: most event fields keep no doc
+		// values (fields.go).
+		fs, ok, err := s.bitFacets(ctx, bq, []string{f}, n)
+		if err == nil && !ok {
+			err = fmt.Errorf("the events index is not a scorch index")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("summarize: %w", err)
+		}
+		out.Facets[f] = fs[0]
 	}
 	return out, nil
 }
