@@ -157,7 +157,9 @@ func runRules(ctx context.Context, s *index.Store, cfg Config, rules []Rule, sin
 		}
 		out = append(out, fs...)
 	}
-	if d != nil && d.profiles != nil {
+	// A read-only store (the CLI's and the workbench's) keeps nothing: the
+	// profiles are learned again on the next run either way.
+	if d != nil && d.profiles != nil && !s.ReadOnly() {
 		if err := saveProfiles(s, d.profiles); err != nil {
 			return nil, err
 		}

@@ -161,8 +161,10 @@ func Profile(ctx context.Context, s *index.Store, cfg Config, host string) (*Hos
 		return nil, fmt.Errorf("profile: %w", err)
 	}
 	ps := d.learnProfiles()
-	if err := saveProfiles(s, ps); err != nil {
-		return nil, err
+	if !s.ReadOnly() { // read-only: kept by nobody, learned again next time
+		if err := saveProfiles(s, ps); err != nil {
+			return nil, err
+		}
 	}
 	key := strings.ToLower(host)
 	if p := ps[key]; p != nil {

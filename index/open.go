@@ -4,6 +4,7 @@ package index
 // indexes. The event log's own open and repair are in eventlog.go.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -32,19 +33,28 @@ func tighten(dir string, perm os.FileMode) []string {
 	return []string{fmt.Sprintf("index %s was %#o: made owner-only (0700), it holds case data", dir, perm)}
 }
 
-// ErrLocked is returned when another process holds the index.
+// ErrLocked is returned by the opens that do not wait (Open,
+// OpenOrCreate, OpenReadOnly) when the lock is held the other way.
 var ErrLocked = errors.New("in use by another sshtrail process")
 
 // ErrNoIndex is returned by Open when dir holds no index.
 var ErrNoIndex = errors.New("no sshtrail index here")
 
-// Open opens an existing index.
-func Open(dir string) (*Store, error) { return open(dir, false) }
+// ErrReadOnly is what every write to a read-only store returns.
+var ErrReadOnly = errors.New("opened read-only: no writes")
 
-// OpenOrCreate opens dir, creating an empty index if there is none.
-func OpenOrCreate(dir string) (*Store, error) { return open(dir, true) }
+// Open opens an existing index for writing. It does not wait for other
+// processes (ErrLocked); commands use OpenContext, which does.
+func Open(dir string) (*Store, error) { return open(context.Background(), dir, OpenOptions{}, false) }
 
-func open(dir string, create bool) (*Store, error) {
+// OpenOrCreate opens dir for writing, creating an empty index if there is
+// none. Like Open, it does not wait.
+func OpenOrCreate(dir string) (*Store, error) {
+	return open(context.Background(), dir, OpenOptions{Create: true}, false)
+}
+
+func open(ctx context.Context, dir string, o OpenOptions, wait bool) (*Store, error) {
+	create := o.Create && !o.ReadOnly
 	if create {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("index %s: %w", dir, err)
@@ -61,17 +71,30 @@ func open(dir string, create bool) (*Store, error) {
 		return nil, fmt.Errorf("index %s: not a directory", dir)
 	}
 	notes := tighten(dir, st.Mode().Perm())
-	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", dir, err)
+	if o.ReadOnly {
+		if _, err := os.Stat(filepath.Join(dir, bleveDir)); os.IsNotExist(err) {
+			// Before the lock: a reader must not leave a lock file in a
+			// directory that is not an index.
+			return nil, fmt.Errorf("index %s: %w (run `sshtrail import` first)", dir, ErrNoIndex)
+		}
 	}
-	// Non-blocking: Bleve's own bolt lock would wait forever.
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		lf.Close()
-		return nil, fmt.Errorf("index %s is %w", dir, ErrLocked)
+	lf, err := lockIndex(ctx, dir, o, wait)
+	if err != nil {
+		return nil, err
 	}
 	s := &Store{dir: dir, lock: lf, notes: notes}
-	watched.Store(filepath.Clean(dir), s)
+	if o.ReadOnly {
+		// Set before the indexes and the log open: they open read-only and
+		// repair nothing. The stop on writes (failed) is the one every write
+		// path already checks before it touches a file, so a write on a
+		// read-only store ends with an error, never half written; the
+		// Bleve indexes refuse writes as well (readOnlyIndex).
+		s.readOnly = true
+		s.failed = fmt.Errorf("index %s: %w", dir, ErrReadOnly)
+	} else {
+		// Only a writer has a persister whose errors are watched.
+		watched.Store(filepath.Clean(dir), s)
+	}
 	if err := s.openBleve(create); err != nil {
 		s.unlock()
 		return nil, err
@@ -85,8 +108,18 @@ func open(dir string, create bool) (*Store, error) {
 }
 
 func (s *Store) openOne(path string, create bool) (bleve.Index, error) {
-	idx, err := bleve.OpenUsing(path, scorchConfig())
+	cfg := scorchConfig()
+	if s.readOnly {
+		// Scorch then runs no persister or merger and opens its root bolt
+		// read-only, under a shared flock: readers in several processes
+		// open the same index at once.
+		cfg["read_only"] = true
+		create = false
+	}
+	idx, err := bleve.OpenUsing(path, cfg)
 	switch {
+	case err == nil && s.readOnly:
+		return readOnlyIndex{idx}, nil
 	case err == nil:
 		return idx, nil
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist) && create:
@@ -150,6 +183,9 @@ func (s *Store) unlock() {
 		watched.Delete(filepath.Clean(s.dir))
 	}
 	if s.lock != nil {
+		// Unregistered while still held: no one waits for a holder that
+		// already left.
+		unregister(filepath.Join(s.dir, holdersDir), s.lock)
 		syscall.Flock(int(s.lock.Fd()), syscall.LOCK_UN)
 		s.lock.Close()
 		s.lock = nil
@@ -166,8 +202,9 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	var errs []error
-	// tidy writes; after a full disk that write panicked inside zapx.
-	if s.Failed() == nil {
+	// tidy writes; after a full disk that write panicked inside zapx, and a
+	// read-only store writes nothing.
+	if s.Failed() == nil && !s.readOnly {
 		if s.idx != nil {
 			tidy(s.idx, filepath.Join(s.dir, bleveDir))
 		}
@@ -187,3 +224,18 @@ func (s *Store) Close() error {
 	s.unlock()
 	return errors.Join(errs...)
 }
+
+// readOnlyIndex is a read-only store's Bleve index: writes fail at once.
+// A batch on a read-only scorch would wait forever for a persister that
+// does not run.
+type readOnlyIndex struct{ engine }
+
+// engine names the embedded index: a field called Index would clash with
+// its method Index.
+type engine = bleve.Index
+
+func (readOnlyIndex) Index(string, interface{}) error   { return ErrReadOnly }
+func (readOnlyIndex) Delete(string) error               { return ErrReadOnly }
+func (readOnlyIndex) Batch(*bleve.Batch) error          { return ErrReadOnly }
+func (readOnlyIndex) SetInternal(key, val []byte) error { return ErrReadOnly }
+func (readOnlyIndex) DeleteInternal(key []byte) error   { return ErrReadOnly }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/sshtrail/sshtrail/detect"
+	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/schema"
 )
 
@@ -62,18 +64,20 @@ func (v *detectionsView) FullHelp() [][]key.Binding { return listHelp(v.ShortHel
 
 func (v *detectionsView) run() tea.Cmd {
 	v.running = true
-	ctx, st, cfg := v.env.ctx, v.env.opts.Store, v.env.opts.Detect
+	ctx, h, cfg := v.env.ctx, v.env.store, v.env.opts.Detect
 	return func() tea.Msg {
 		t := time.Now()
-		fs, err := runDetect(ctx, st, cfg, nil, time.Time{})
+		fs, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) ([]detect.Finding, error) {
+			return runDetect(ctx, st, cfg, nil, time.Time{})
+		})
 		return findingsMsg{list: fs, took: time.Since(t), err: err}
 	}
 }
 
 func (v *detectionsView) open(f detect.Finding) tea.Cmd {
-	ctx, st := v.env.ctx, v.env.opts.Store
+	ctx, h := v.env.ctx, v.env.store
 	return func() tea.Msg {
-		evs, err := st.Get(ctx, f.Events)
+		evs, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) ([]*schema.Event, error) { return st.Get(ctx, f.Events) })
 		sort.SliceStable(evs, func(i, j int) bool { return evs[i].TS.Before(evs[j].TS) })
 		return findingDetailMsg{f: f, events: evs, err: err}
 	}
@@ -96,6 +100,12 @@ func (v *detectionsView) Update(msg tea.Msg) (view, tea.Cmd) {
 		}
 		v.detail = &msg
 		v.detRows = list{}
+	case refreshMsg:
+		// A run the yield cut short is run again on the reopened store;
+		// findings that were shown stay until r, as after an import.
+		if v.err != "" && !v.running {
+			return v, v.run()
+		}
 	case tea.KeyMsg:
 		if v.detail != nil {
 			switch {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/sshtrail/sshtrail/importers"
 	"github.com/sshtrail/sshtrail/importers/ingest"
+	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/intake"
 )
 
@@ -38,6 +39,15 @@ type importDoneMsg struct {
 	// unbuilt: the session rebuild was abandoned (forced quit); the store's
 	// touched record makes the next command finish it.
 	unbuilt bool
+	// reopen: the import wrote through a store of its own, closed now; the
+	// workbench opens the index read-only again.
+	reopen bool
+}
+
+// importWaitMsg says whom the import waits for before it can write.
+type importWaitMsg struct {
+	holders []index.Holder
+	ch      chan tea.Msg
 }
 
 type importPhase int
@@ -49,6 +59,7 @@ const (
 )
 
 type importView struct {
+	env     *env
 	opts    *Options
 	ctx     context.Context // the program's: an import never outlives it
 	input   textinput.Model
@@ -60,6 +71,7 @@ type importView struct {
 	read    chan struct{}      // closed once ingest.Run returned: the reading is committed
 	done    chan struct{}      // closed once the import goroutine returned
 	last    ingest.Progress
+	waiting []index.Holder // the processes the import waits for, while it waits
 	sum     *ingest.Summary
 	stopped bool
 	unbuilt bool
@@ -71,7 +83,7 @@ func newImportView(e *env) *importView {
 	in.Prompt = "path> "
 	in.Placeholder = "file, folder or glob to import (enter starts)"
 	in.Focus()
-	return &importView{opts: e.opts, ctx: e.ctx, input: in, bar: progress.New(progress.WithDefaultGradient())}
+	return &importView{env: e, opts: e.opts, ctx: e.ctx, input: in, bar: progress.New(progress.WithDefaultGradient())}
 }
 
 var importKeys = struct{ Focus, Run, Back key.Binding }{
@@ -106,9 +118,9 @@ const importSlack = 2
 // that a Cmd reads one message at a time.
 func (v *importView) start(path string) tea.Cmd {
 	v.running, v.phase, v.sum, v.err, v.stopped, v.unbuilt = true, phaseReading, nil, "", false, false
-	v.last = ingest.Progress{}
+	v.last, v.waiting = ingest.Progress{}, nil
 	ch := make(chan tea.Msg, 16)
-	st, so := v.opts.Store, v.opts.Sessions
+	so := v.opts.Sessions
 	loc := v.opts.Location
 	readCtx, stop := context.WithCancel(v.ctx)
 	// The rebuild must survive the quit that stopped the reading: sessions
@@ -125,6 +137,13 @@ func (v *importView) start(path string) tea.Cmd {
 		// step runs under buildCtx, so a stopped reading still gets them.
 		var readOnce sync.Once
 		endRead := func() { readOnce.Do(func() { close(read) }) }
+		st, own, err := v.writable(readCtx, ch)
+		if err != nil {
+			endRead()
+			ch <- importDoneMsg{err: err, reopen: own}
+			close(ch)
+			return
+		}
 		sum, err := intake.Run(readCtx, st, []string{path}, intake.Options{
 			Ingest: ingest.Options{
 				Progress: func(p ingest.Progress) {
@@ -147,7 +166,16 @@ func (v *importView) start(path string) tea.Cmd {
 			},
 		})
 		endRead()
-		msg := importDoneMsg{sum: sum, err: err}
+		if own {
+			// Closed before the views get the index back read-only; the
+			// close tidies what compaction left.
+			if ws := v.env.store.take(); ws != nil {
+				if cerr := ws.Close(); err == nil && cerr != nil {
+					err = fmt.Errorf("close the index after the import: %w", cerr)
+				}
+			}
+		}
+		msg := importDoneMsg{sum: sum, err: err, reopen: own}
 		switch {
 		case err == nil:
 		case buildCtx.Err() != nil && errors.Is(err, context.Canceled):
@@ -196,6 +224,36 @@ func (v *importView) shutdown() bool {
 	}
 }
 
+// writable is the store the import writes to: the one the workbench holds
+// if that is writable, else the index opened alone (own: the caller closes
+// it). The read-only store is given up first: the write lock is not
+// granted over a read lock, not even this process's own. While other
+// processes hold the index the import waits and says for whom; workbenches
+// yield to it.
+func (v *importView) writable(ctx context.Context, ch chan tea.Msg) (st *index.Store, own bool, err error) {
+	h := v.env.store
+	if cur := h.peek(); cur != nil && !cur.ReadOnly() {
+		return cur, false, nil
+	}
+	if ro := h.take(); ro != nil {
+		_ = ro.Close() // read-only: nothing to lose
+	}
+	st, err = index.OpenContext(ctx, v.opts.IndexDir, index.OpenOptions{
+		Create: true, Command: v.opts.Command,
+		OnWait: func(hs []index.Holder) {
+			if len(ch) < cap(ch)-importSlack {
+				ch <- importWaitMsg{holders: hs, ch: ch}
+			}
+		},
+	})
+	if err != nil {
+		// own: the root reopens the index read-only for the views.
+		return nil, true, fmt.Errorf("open the index for the import: %w", err)
+	}
+	h.put(st)
+	return st, true, nil
+}
+
 func waitImport(ch chan tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		msg, ok := <-ch
@@ -209,13 +267,16 @@ func waitImport(ch chan tea.Msg) tea.Cmd {
 func (v *importView) Update(msg tea.Msg) (view, tea.Cmd) {
 	switch msg := msg.(type) {
 	case importProgressMsg:
-		v.last = msg.p
+		v.last, v.waiting = msg.p, nil
+		return v, waitImport(msg.ch)
+	case importWaitMsg:
+		v.waiting = msg.holders
 		return v, waitImport(msg.ch)
 	case importPhaseMsg:
 		v.phase = msg.phase
 		return v, waitImport(msg.ch)
 	case importDoneMsg:
-		v.running = false
+		v.running, v.waiting = false, nil
 		v.stopped, v.unbuilt = msg.stopped, msg.unbuilt
 		if msg.err != nil {
 			v.err = msg.err.Error()
@@ -237,6 +298,11 @@ func (v *importView) Update(msg tea.Msg) (view, tea.Cmd) {
 			if p == "" || v.running {
 				return v, nil
 			}
+			if !v.env.store.present() {
+				v.err = "another process is writing to the index: import when the workbench has reloaded"
+				return v, nil
+			}
+			v.err = ""
 			v.input.Blur()
 			return v, v.start(p)
 		case tea.KeyEsc:
@@ -258,6 +324,9 @@ func (v *importView) View(w, h int) string {
 			frac = float64(v.last.BytesDone) / float64(v.last.BytesTotal)
 		}
 		v.bar.Width = max(10, min(60, w-10))
+		if v.waiting != nil || (v.last == ingest.Progress{} && v.phase == phaseReading) {
+			lines = append(lines, styleCrumb.Render(fit(v.waitText(), w)))
+		}
 		lines = append(lines, v.bar.ViewAs(frac), fit(fmt.Sprintf("files %d/%d · events %d · %s", v.last.FilesDone, v.last.FilesTotal, v.last.Events, Sanitize(v.last.File)), w))
 		if p := v.phaseText(); p != "" {
 			lines = append(lines, styleCrumb.Render(fit(p, w)))
@@ -285,6 +354,14 @@ func (v *importView) View(w, h int) string {
 		lines = append(lines, styleDim.Render("the other views now show the new data"))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// waitText says whom the import waits for before it can write.
+func (v *importView) waitText() string {
+	if v.waiting == nil {
+		return "opening the index for writing…"
+	}
+	return fmt.Sprintf("waiting for %s to release the index…", index.HolderNames(v.waiting))
 }
 
 // phaseText names what a running import does once it left the reading.

@@ -14,6 +14,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ import (
 
 // Options are what the workbench works on.
 type Options struct {
+	// Store is the store it starts on; the workbench owns it from then on
+	// (it gives it up to other processes' imports and reopens the index).
 	Store        *index.Store
 	IndexDir     string
 	Location     *time.Location // display zone (nil = UTC)
@@ -37,6 +40,12 @@ type Options struct {
 	Sessions     sessions.Options
 	Saved        saved.File // saved queries file
 	InitialQuery string     // "" = "*"
+	// Reopen opens the index read-only again after the workbench gave it
+	// up (cmd finishes a pending session rebuild there); onWait hears whom
+	// it waits for. nil: index.OpenContext, read-only.
+	Reopen func(ctx context.Context, onWait func([]index.Holder)) (*index.Store, error)
+	// Command names the workbench to the processes that wait for it.
+	Command string
 }
 
 // Run opens the workbench full-screen until the user quits. A running
@@ -60,6 +69,11 @@ func run(ctx context.Context, opts Options, popts ...tea.ProgramOption) error {
 	// and the session rebuild is left to the next command (the store's
 	// touched record says so).
 	_ = m.imp.shutdown()
+	// The store open now may be one the workbench reopened: that one is
+	// its to close.
+	if cerr := m.env.store.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close the index: %w", cerr)
+	}
 	return err
 }
 
@@ -80,6 +94,10 @@ type Model struct {
 	// quitting: the user confirmed; the import stops, then the program quits.
 	quitAsk  bool
 	quitting bool
+	// yielded: the store is given up to a writer (writers) or being
+	// reopened; the banner says so and views' errors are not shown.
+	yielded bool
+	writers []index.Holder
 
 	search *searchView // its query is in the status line
 	imp    *importView // its import ends before the program does
@@ -97,7 +115,11 @@ func newModel(ctx context.Context, opts Options) Model {
 	if opts.InitialQuery == "" {
 		opts.InitialQuery = "*"
 	}
-	e := &env{ctx: ctx, opts: &opts, sessions: opts.Store}
+	if opts.Command == "" {
+		opts.Command = "sshtrail tui"
+	}
+	e := &env{ctx: ctx, opts: &opts, store: newStoreHolder(opts.Store), self: os.Getpid()}
+	e.sessions = e.store
 	m := Model{env: e, width: 120, height: 40, help: help.New()}
 	m.search = newSearchView(e)
 	m.imp = newImportView(e)
@@ -112,7 +134,13 @@ func (m Model) Init() tea.Cmd {
 	for _, v := range m.views {
 		cmds = append(cmds, v.Init())
 	}
-	return tea.Batch(append(cmds, m.countCmd())...)
+	cmds = append(cmds, m.countCmd())
+	// A workbench that was handed a writable store (tests, callers that
+	// own the index) keeps it; a read-only one yields to writers.
+	if m.env.store.readOnly() && m.env.opts.IndexDir != "" {
+		cmds = append(cmds, m.watchYield())
+	}
+	return tea.Batch(cmds...)
 }
 
 type countMsg struct {
@@ -121,9 +149,9 @@ type countMsg struct {
 }
 
 func (m Model) countCmd() tea.Cmd {
-	ctx, st := m.env.ctx, m.env.opts.Store
+	ctx, h := m.env.ctx, m.env.store
 	return func() tea.Msg {
-		n, err := st.Total(ctx)
+		n, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) (uint64, error) { return st.Total(ctx) })
 		return countMsg{n, err}
 	}
 }
@@ -153,12 +181,34 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case importDoneMsg:
-		// Every view shows fresh data after an import.
 		cmd := m.broadcast(msg)
 		if m.quitting {
 			return m, tea.Quit
 		}
-		return m, tea.Batch(cmd, m.countCmd())
+		if msg.reopen {
+			// The import wrote through a store of its own, now closed: the
+			// views get theirs back read-only, then reload.
+			m.yielded, m.writers = true, nil
+			return m, tea.Batch(cmd, m.reopenCmd())
+		}
+		// Every view shows fresh data after an import.
+		return m, tea.Batch(cmd, m.broadcast(refreshMsg{}), m.countCmd())
+	case yieldTickMsg:
+		if len(msg.writers) == 0 || m.yielded || m.imp.running || !m.env.store.readOnly() {
+			return m, m.watchYield()
+		}
+		m.yielded, m.writers = true, msg.writers
+		return m, m.yieldCmd()
+	case reopenedMsg:
+		m.yielded, m.writers = false, nil
+		if msg.err != nil {
+			if m.env.ctx.Err() == nil {
+				m.err = fmt.Sprintf("the index could not be reopened (quit and start the workbench again): %v", msg.err)
+			}
+			return m, nil
+		}
+		m.err = ""
+		return m, tea.Batch(m.broadcast(refreshMsg{}), m.countCmd(), m.watchYield())
 	case tea.KeyMsg:
 		return m.key(msg)
 	case tea.MouseMsg:
@@ -295,6 +345,10 @@ func (m Model) View() string {
 	var prompt string
 	if q := m.imp.quitText(m.quitAsk, m.quitting); q != "" {
 		prompt = styleCrumb.Bold(true).Width(w).Render(q)
+	} else if m.yielded {
+		prompt = styleBanner.Width(w).Render(yieldText(m.writers))
+	}
+	if prompt != "" {
 		bodyH -= strings.Count(prompt, "\n") + 1
 		if bodyH < 1 {
 			bodyH = 1
@@ -311,9 +365,12 @@ func (m Model) statusLine(w int) string {
 	if m.err != "" {
 		return clip(styleError.Render(fit("error: "+m.err, w)), w)
 	}
-	for _, v := range m.views {
-		if e := v.Err(); e != "" {
-			return clip(styleError.Render(fit("error: "+e, w)), w)
+	// Given up, the views' reads fail by design; the banner says why.
+	if !m.yielded {
+		for _, v := range m.views {
+			if e := v.Err(); e != "" {
+				return clip(styleError.Render(fit("error: "+e, w)), w)
+			}
 		}
 	}
 	q := m.search.query()

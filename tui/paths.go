@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/sessions"
 )
 
@@ -50,9 +52,11 @@ func (v *pathsView) ShortHelp() []key.Binding { return []key.Binding{pathKeys.Op
 func (v *pathsView) FullHelp() [][]key.Binding { return listHelp(v.ShortHelp()...) }
 
 func (v *pathsView) load() tea.Cmd {
-	ctx, st := v.env.ctx, v.env.opts.Store
+	ctx, h := v.env.ctx, v.env.store
 	return func() tea.Msg {
-		ps, err := sessions.AllPaths(ctx, st, 1)
+		ps, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) ([]sessions.Path, error) {
+			return sessions.AllPaths(ctx, st, 1)
+		})
 		return pathsMsg{ps, err}
 	}
 }
@@ -89,7 +93,7 @@ func (v *pathsView) Update(msg tea.Msg) (view, tea.Cmd) {
 		}
 		v.err = ""
 		v.paths = msg.paths
-	case importDoneMsg:
+	case refreshMsg:
 		return v, v.load()
 	case tea.KeyMsg:
 		rows := v.rowsOf()

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/sshtrail/sshtrail/index"
 	"github.com/sshtrail/sshtrail/sessions"
 )
 
@@ -50,9 +51,11 @@ func (p *pivotStack) push(e *env, left result, kind, value string) tea.Cmd {
 	p.drop()
 	ctx, cancel := context.WithCancel(e.ctx)
 	p.cancel = cancel
-	gen, st := p.gen, e.opts.Store
+	gen, h := p.gen, e.store
 	return func() tea.Msg {
-		card, err := sessions.Pivot(ctx, st, kind, value)
+		card, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) (*sessions.PivotCard, error) {
+			return sessions.Pivot(ctx, st, kind, value)
+		})
 		return pivotMsg{gen: gen, card: card, err: err}
 	}
 }

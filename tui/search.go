@@ -103,16 +103,24 @@ func (s *searchView) run(q string) tea.Cmd {
 	seq := s.seq
 	s.cur.query = q
 	s.busy = true
-	st := s.env.opts.Store
+	h := s.env.store
 	// Results first, the timeline and facets in a second message: the
 	// table redraws as soon as its page is read.
 	page := func() tea.Msg {
-		res, err := st.Search(ctx, index.Query{Q: q}, index.Page{Size: pageSize})
+		res, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) (*index.Result, error) {
+			return st.Search(ctx, index.Query{Q: q}, index.Page{Size: pageSize})
+		})
 		return searchMsg{seq: seq, res: res, err: err}
 	}
 	aggs := func() tea.Msg {
 		iq := index.Query{Q: q}
 		msg := aggMsg{seq: seq}
+		st, ctx, done, err := h.acquire(ctx)
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		defer done()
 		var herr, ferr error
 		var wg sync.WaitGroup
 		wg.Add(1)
@@ -180,7 +188,7 @@ func (s *searchView) Update(msg tea.Msg) (view, tea.Cmd) {
 		s.cur.card = msg.card
 	case runQueryMsg:
 		return s, tea.Batch(show(s), s.setQuery(msg.query))
-	case importDoneMsg:
+	case refreshMsg:
 		return s, s.run(s.cur.query)
 	case tea.KeyMsg:
 		switch {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -60,9 +61,11 @@ func (v *sessionsView) ShortHelp() []key.Binding {
 func (v *sessionsView) FullHelp() [][]key.Binding { return listHelp(v.ShortHelp()...) }
 
 func (v *sessionsView) load() tea.Cmd {
-	ctx, st := v.env.ctx, v.env.opts.Store
+	ctx, h := v.env.ctx, v.env.store
 	return func() tea.Msg {
-		res, err := st.SearchSessions(ctx, index.Query{}, index.Page{Size: maxSessions})
+		res, err := withStore(h, ctx, func(ctx context.Context, st *index.Store) (*index.SessionResult, error) {
+			return st.SearchSessions(ctx, index.Query{}, index.Page{Size: maxSessions})
+		})
 		if err != nil {
 			return sessionsMsg{err: err}
 		}
@@ -89,7 +92,7 @@ func (v *sessionsView) open(s schema.Session) tea.Cmd {
 
 // loadSession reads a session's events, oldest first, and its hops.
 func loadSession(e *env, s schema.Session) sessionDetailMsg {
-	evs, err := e.opts.Store.Get(e.ctx, s.Events)
+	evs, err := withStore(e.store, e.ctx, func(ctx context.Context, st *index.Store) ([]*schema.Event, error) { return st.Get(ctx, s.Events) })
 	if err != nil {
 		return sessionDetailMsg{err: err}
 	}
@@ -121,7 +124,7 @@ func (v *sessionsView) Update(msg tea.Msg) (view, tea.Cmd) {
 		v.detRows = list{}
 	case openSessionMsg:
 		return v, tea.Batch(show(v), v.openSID(msg.sid))
-	case importDoneMsg:
+	case refreshMsg:
 		return v, v.load()
 	case tea.KeyMsg:
 		if v.detail != nil {

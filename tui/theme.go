@@ -23,6 +23,7 @@ var (
 	styleCrumb     = lipgloss.NewStyle().Foreground(colWarn)
 	styleFailure   = lipgloss.NewStyle().Foreground(colBad)
 	styleSuccess   = lipgloss.NewStyle().Foreground(colGood)
+	styleBanner    = lipgloss.NewStyle().Bold(true).Foreground(colWarn)
 
 	severityStyle = map[string]lipgloss.Style{
 		"critical": lipgloss.NewStyle().Foreground(colBad).Bold(true),

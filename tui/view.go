@@ -34,11 +34,15 @@ type view interface {
 
 // env is what every view shares: the program's context, from which every
 // command's context derives, so quitting cancels what still runs; the
-// options; and how sessions are found.
+// options; the store (through its holder, never Options.Store: the
+// workbench reopens it); and how sessions are found.
 type env struct {
 	ctx      context.Context
 	opts     *Options
+	store    *storeHolder
 	sessions sessionIndex
+	// self is this process: its own writer never makes it yield.
+	self int
 }
 
 // base is what every view embeds: the shared env, the view's last error,

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -102,33 +100,5 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	}
 	if got := importCount(t, bin, idx, log); got != want {
 		t.Fatalf("after 10 kills and a re-run: %d events, want %d", got, want)
-	}
-}
-
-// TestLockedIndexFailsFast: a second process gets a clear message, quickly.
-func TestLockedIndexFailsFast(t *testing.T) {
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	log := filepath.Join(dir, "auth.log")
-	writeAuthLog(t, log, 60000)
-	idx := filepath.Join(dir, "idx")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	imp := exec.CommandContext(ctx, bin, "--index", idx, "import", log)
-	if err := imp.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer imp.Wait()
-	time.Sleep(300 * time.Millisecond)
-	start := time.Now()
-	out, err := exec.Command(bin, "--index", idx, "search", "user:root").CombinedOutput()
-	if err == nil {
-		t.Skip("import finished before the second process started")
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Fatalf("second process took %s", d)
-	}
-	if !strings.Contains(string(out), "is in use by another sshtrail process") {
-		t.Fatalf("message: %s", out)
 	}
 }

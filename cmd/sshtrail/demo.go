@@ -67,7 +67,17 @@ func (a *app) demoCmd() *cobra.Command {
 				}
 				return showFindings(newReader(cmd, s, loc, false), cfg, nil, time.Time{})
 			}
-			return a.workbench(cmd, s, dir)
+			// The workbench reads the case read-only like any other, so the
+			// CLI can read a --keep case beside it.
+			if err := s.Close(); err != nil {
+				return fmt.Errorf("demo: close the case index: %w", err)
+			}
+			rs, err := index.OpenContext(cmd.Context(), dir, index.OpenOptions{ReadOnly: true, Command: a.command})
+			if err != nil {
+				return err
+			}
+			defer rs.Close()
+			return a.workbench(cmd, rs, dir)
 		},
 	}
 	cmd.Flags().BoolVar(&noTUI, "no-tui", false, "print the import summary and the findings instead of opening the workbench")

@@ -43,13 +43,14 @@ func (a *app) importCmd() *cobra.Command {
 			if zeekConn != "all" && zeekConn != "ssh" {
 				return fmt.Errorf("--zeek-conn must be all or ssh")
 			}
-			s, err := index.OpenOrCreate(a.indexDir())
+			// Waits, saying for whom, while readers hold the index; open
+			// workbenches give it up when they see the wait.
+			s, err := a.openWriter(true)
 			if err != nil {
 				return err
 			}
 			defer s.Close()
 			defer a.phase("close") // runs before the Close above
-			a.sayNotes(s)
 			opts := ingest.Options{
 				Options:     importers.Options{Year: year, Location: loc, Host: host, ZeekConn: zeekConn},
 				Format:      format,

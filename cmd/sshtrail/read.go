@@ -30,8 +30,8 @@ func (a *app) read(cmd *cobra.Command, asJSON bool) (*reader, error) {
 	return a.readWith(cmd, asJSON, a.openStore)
 }
 
-// readWith is read with another way to open the store: openStoreAsIs for
-// a command that rebuilds the sessions itself.
+// readWith is read with another way to open the store: openWriter for a
+// command that rebuilds the sessions itself.
 func (a *app) readWith(cmd *cobra.Command, asJSON bool, open func() (*index.Store, error)) (*reader, error) {
 	loc, err := a.location()
 	if err != nil {

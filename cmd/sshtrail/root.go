@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,9 +20,11 @@ import (
 type app struct {
 	v          *viper.Viper
 	configFile string // the file in use ("" if none)
-	// ctx and errOut are the running command's (set before it runs).
-	ctx    context.Context
-	errOut io.Writer
+	// ctx, errOut and command are the running command's (set before it
+	// runs); command names this process to others waiting for the index.
+	ctx     context.Context
+	errOut  io.Writer
+	command string
 }
 
 func newRoot() *cobra.Command {
@@ -38,7 +39,10 @@ Configuration precedence: flags > SSHTRAIL_* environment > config file > default
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			a.ctx, a.errOut = cmd.Context(), cmd.ErrOrStderr()
+			a.ctx, a.errOut, a.command = cmd.Context(), cmd.ErrOrStderr(), cmd.CommandPath()
+			if a.ctx == nil {
+				a.ctx = context.Background()
+			}
 			return a.load(cmd)
 		},
 	}
@@ -129,33 +133,6 @@ func (a *app) location() (*time.Location, error) {
 	return loc, nil
 }
 
-// openStore opens the index for reading commands, after finishing a session
-// rebuild that an earlier import left undone (killed, out of disk,
-// --no-sessions): no command shows sessions for part of the case.
-func (a *app) openStore() (*index.Store, error) {
-	s, err := a.openStoreAsIs()
-	if err != nil {
-		return nil, err
-	}
-	if _, err := a.finishSessions(s); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
-// openStoreAsIs opens the index without touching its sessions.
-func (a *app) openStoreAsIs() (*index.Store, error) {
-	s, err := index.Open(a.indexDir())
-	if errors.Is(err, index.ErrNoIndex) {
-		return nil, fmt.Errorf("no index at %s: import logs first (sshtrail import PATH...) or pass --index", a.indexDir())
-	}
-	if err == nil {
-		a.sayNotes(s)
-	}
-	return s, err
-}
-
 // phase says on stderr that a step of a long command starts, when
 // SSHTRAIL_TRACE_PHASES is set: the crash tests kill at these points, and
 // it shows where a slow import spends its time.
@@ -165,16 +142,10 @@ func (a *app) phase(name string) {
 	}
 }
 
-// sayNotes prints what opening the index changed (a loose mode tightened).
-func (a *app) sayNotes(s *index.Store) {
-	for _, n := range s.Notes() {
-		fmt.Fprintln(a.errOut, "sshtrail:", n)
-	}
-}
-
 // finishSessions rebuilds the sessions of the hosts that got events since
-// the last rebuild, saying so on stderr when there were any.
-func (a *app) finishSessions(s *index.Store) (*sessions.Stats, error) {
+// the last rebuild, saying so on w (stderr; nothing under the workbench's
+// screen) when there were any.
+func (a *app) finishSessions(s *index.Store, w io.Writer) (*sessions.Stats, error) {
 	t, err := s.Touched()
 	if err != nil {
 		return nil, err
@@ -186,11 +157,11 @@ func (a *app) finishSessions(s *index.Store) (*sessions.Stats, error) {
 	if hosts := sessions.Pending(t); hosts != nil {
 		what = fmt.Sprintf("%d host(s)", len(hosts))
 	}
-	fmt.Fprintf(a.errOut, "finishing the session rebuild an earlier import left undone (%s)...\n", what)
+	fmt.Fprintf(w, "finishing the session rebuild an earlier import left undone (%s)...\n", what)
 	st, _, err := sessions.Finish(a.ctx, s, a.sessionOptions())
 	if err != nil {
 		return nil, fmt.Errorf("sessions are out of date and the rebuild failed (run `sshtrail sessions --rebuild`): %w", err)
 	}
-	fmt.Fprintf(a.errOut, "sessions up to date: %d in the index (%.1fs)\n", st.Sessions, st.Took.Seconds())
+	fmt.Fprintf(w, "sessions up to date: %d in the index (%.1fs)\n", st.Sessions, st.Took.Seconds())
 	return st, nil
 }

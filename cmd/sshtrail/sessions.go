@@ -127,7 +127,9 @@ func (a *app) sessionsCmd() *cobra.Command {
 			}
 			open := a.openStore
 			if rebuild {
-				open = a.openStoreAsIs // rebuilt whole below
+				// Rebuilt whole below: alone, and without first finishing a
+				// pending partial rebuild the whole one redoes anyway.
+				open = func() (*index.Store, error) { return a.openWriter(false) }
 			}
 			r, err := a.readWith(cmd, asJSON, open)
 			if err != nil {

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/sshtrail/sshtrail/index"
@@ -13,15 +17,23 @@ func (a *app) tuiCmd() *cobra.Command {
 		Short: "Open the workbench on the index: search, sessions, detections, pivots, paths, saved queries, import",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := index.OpenOrCreate(a.indexDir())
+			// Read-only, beside other readers; it gives the index up to an
+			// import that waits for it and reloads afterwards.
+			s, err := a.openStore()
+			if errors.Is(err, index.ErrNoIndex) {
+				// A first case: an empty index to import into from the
+				// workbench.
+				var ws *index.Store
+				if ws, err = a.openWriter(true); err == nil {
+					if err = ws.Close(); err == nil {
+						s, err = a.openStore()
+					}
+				}
+			}
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			a.sayNotes(s)
-			if _, err := a.finishSessions(s); err != nil {
-				return err
-			}
 			return a.workbench(cmd, s, a.indexDir())
 		},
 	}
@@ -51,5 +63,10 @@ func (a *app) workbenchOptions(s *index.Store, dir string) (tui.Options, error) 
 	return tui.Options{
 		Store: s, IndexDir: dir, Location: loc, Detect: cfg,
 		Sessions: a.sessionOptions(), Saved: a.savedFile(),
+		Command: a.command,
+		// Quiet: the workbench's screen is up; it shows the wait itself.
+		Reopen: func(ctx context.Context, onWait func([]index.Holder)) (*index.Store, error) {
+			return a.openReader(ctx, io.Discard, onWait)
+		},
 	}, nil
 }
