@@ -167,13 +167,13 @@ func withStore[T any](h *storeHolder, ctx context.Context, fn func(context.Conte
 // The holder finds sessions for the views (sessionIndex) on whatever store
 // it holds.
 
-func (h *storeHolder) SessionOf(ctx context.Context, eventID string) (schema.Session, bool, error) {
+func (h *storeHolder) SessionOf(ctx context.Context, ev *schema.Event) (schema.Session, bool, error) {
 	st, ctx, done, err := h.acquire(ctx)
 	if err != nil {
 		return schema.Session{}, false, err
 	}
 	defer done()
-	return st.SessionOf(ctx, eventID)
+	return st.SessionOf(ctx, ev)
 }
 
 func (h *storeHolder) Session(ctx context.Context, sid string) (schema.Session, bool, error) {
