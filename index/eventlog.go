@@ -53,7 +53,7 @@ const (
 	messagesFile = "messages.zst"
 	idsFile      = "ids"
 	framesFile   = "frames"
-	idKeySize    = 8
+	idKeySize    = 12
 )
 
 // frameRec locates one frame's parts.
@@ -138,21 +138,37 @@ var (
 	zdec, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
 )
 
-// idKey is the 8 bytes an event id is known by in the ids file: the first 8
-// bytes of a hex id (importers' ids are 24 hex digits of a SHA-256), or an
-// FNV-1a hash of any other id. Two different ids share a key with
-// probability about n²/2⁶⁵ (3·10⁻⁶ at 10M events); Get confirms every
-// match against the stored event, de-duplication trusts the key.
+// idKey is the 8 bytes an event id is known by: the first 8 bytes of a hex
+// id (importers' ids are 24 hex digits of a SHA-256), or an FNV-1a hash of
+// any other id. Two different ids share a key with probability about
+// n²/2⁶⁵ (3·10⁻⁶ at 10M events); Get confirms every match against the
+// stored event, de-duplication trusts the key.
 func idKey(id string) uint64 {
+	var slot [idKeySize]byte
+	idSlot(slot[:], id)
+	return binary.BigEndian.Uint64(slot[:])
+}
+
+// idSlot writes id's slot in the ids file and says whether the slot holds
+// the whole id: a 24-hex id is its 12 bytes, and the events file leaves
+// it out (random hex was a third of the compressed JSON); any other id is
+// its FNV-1a key and stays in the JSON.
+func idSlot(slot []byte, id string) bool {
+	if len(id) == 2*idKeySize {
+		if _, err := hex.Decode(slot, []byte(id)); err == nil && hex.EncodeToString(slot) == id {
+			return true
+		}
+	}
+	clear(slot)
 	if len(id) >= 16 {
-		var b [8]byte
-		if _, err := hex.Decode(b[:], []byte(id[:16])); err == nil {
-			return binary.BigEndian.Uint64(b[:])
+		if _, err := hex.Decode(slot[:8], []byte(id[:16])); err == nil {
+			return false
 		}
 	}
 	h := fnv.New64a()
 	h.Write([]byte(id))
-	return h.Sum64()
+	binary.BigEndian.PutUint64(slot, h.Sum64())
+	return false
 }
 
 // DocID is the Bleve document id of the event numbered seq: its digits in
@@ -184,10 +200,13 @@ type encodedBatch struct {
 }
 
 // storedJSON is ev as the events file keeps it: its message lives in the
-// message stream.
-func storedJSON(ev *schema.Event) ([]byte, error) {
+// message stream, and a hex id in the ids file (whole says so).
+func storedJSON(ev *schema.Event, whole bool) ([]byte, error) {
 	c := *withRaw(ev)
 	c.Message, c.MessageRaw = "", ""
+	if whole {
+		c.ID = ""
+	}
 	return json.Marshal(&c)
 }
 
@@ -214,7 +233,8 @@ func encodeBatch(evs []*schema.Event, firstFrame int, evEnd, msgEnd int64) (enco
 		ms.Reset()
 		ids := make([]byte, frameEvents*idKeySize)
 		for k, ev := range evs[start:end] {
-			b, err := storedJSON(ev)
+			whole := idSlot(ids[k*idKeySize:(k+1)*idKeySize], ev.ID)
+			b, err := storedJSON(ev, whole)
 			if err != nil {
 				return out, nil, fmt.Errorf("index: encode event %s: %w", ev.ID, err)
 			}
@@ -223,7 +243,6 @@ func encodeBatch(evs []*schema.Event, firstFrame int, evEnd, msgEnd int64) (enco
 			m := messageBytes(ev)
 			ms.Write(hdr[:binary.PutUvarint(hdr[:], uint64(len(m)))])
 			ms.Write(m)
-			binary.BigEndian.PutUint64(ids[k*idKeySize:], idKey(ev.ID))
 			seqs = append(seqs, uint64(f)*frameEvents+uint64(k))
 		}
 		evz := zenc.EncodeAll(js.Bytes(), nil)
@@ -281,6 +300,7 @@ func (l *eventLog) committed(b encodedBatch) {
 type frame struct {
 	lines [][]byte // stored JSON
 	msgs  [][]byte
+	ids   []byte // the frame's id slots
 }
 
 func (l *eventLog) decodeMessages(r frameRec) ([][]byte, error) {
@@ -311,7 +331,7 @@ func splitMessages(z []byte, n int) ([][]byte, error) {
 	return out, nil
 }
 
-func (l *eventLog) decode(r frameRec) (*frame, error) {
+func (l *eventLog) decode(f int, r frameRec) (*frame, error) {
 	buf := make([]byte, r.evLen)
 	if _, err := l.ev.ReadAt(buf, r.evOff); err != nil {
 		return nil, fmt.Errorf("index: read event frame at %d: %w", r.evOff, err)
@@ -328,7 +348,11 @@ func (l *eventLog) decode(r frameRec) (*frame, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &frame{lines: lines, msgs: msgs}, nil
+	ids := make([]byte, int(r.n)*idKeySize)
+	if _, err := l.ids.ReadAt(ids, int64(f)*frameEvents*idKeySize); err != nil {
+		return nil, fmt.Errorf("index: read ids of frame %d: %w", f, err)
+	}
+	return &frame{lines: lines, msgs: msgs, ids: ids}, nil
 }
 
 // event decodes the k-th event of fr.
@@ -338,6 +362,9 @@ func (fr *frame) event(k int) (*schema.Event, error) {
 		return nil, fmt.Errorf("index: decode event: %w", err)
 	}
 	setMessage(ev, fr.msgs[k])
+	if ev.ID == "" {
+		ev.ID = hex.EncodeToString(fr.ids[k*idKeySize : (k+1)*idKeySize])
+	}
 	return ev, nil
 }
 
@@ -407,7 +434,7 @@ func (s *Store) readSeq(seq uint64) (*schema.Event, error) {
 			return nil, fmt.Errorf("index: event %d is past the event log (%d frames)", seq, s.log.frames())
 		}
 		var err error
-		if fr, err = s.log.decode(r); err != nil {
+		if fr, err = s.log.decode(f, r); err != nil {
 			return nil, err
 		}
 		s.frames.put(f, fr)
@@ -474,7 +501,7 @@ func (s *Store) scanFrames(ctx context.Context, n int, fn func(*frame) error) er
 			for c := range work {
 				for f := c.from; f < c.to; f++ {
 					r, _ := s.log.rec(f)
-					fr, err := s.log.decode(r)
+					fr, err := s.log.decode(f, r)
 					if err != nil {
 						c.err = fmt.Errorf("index: event log: %w", err)
 						break

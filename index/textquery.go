@@ -895,3 +895,11 @@ func (s *Store) allSeqs() *roaring.Bitmap {
 	}
 	return b
 }
+
+// ForgetText drops the cached free-text sets, so the next question scans
+// again (benchmarks time the scan).
+func (s *Store) ForgetText() {
+	s.texts.mu.Lock()
+	s.texts.sets, s.texts.order = nil, nil
+	s.texts.mu.Unlock()
+}

@@ -101,7 +101,7 @@ func (s *Store) NewWriter(batchSize int) *Writer {
 		ids:    &idSet{},
 	}
 	if s.readOnly {
-		w.fail(fmt.Errorf("index %s: opened read-only, cannot write", s.dir))
+		w.fail(fmt.Errorf("index %s: %w", s.dir, ErrReadOnly))
 	}
 	// Source identities are recorded from an index's first event on; an
 	// index older than that never trusts their absence.

@@ -72,6 +72,7 @@ Configuration precedence: flags > SSHTRAIL_* environment > config file > default
 		a.demoCmd(),
 		a.genCmd(),
 		a.benchQueriesCmd(),
+		a.benchNaiveCmd(),
 	)
 	return root
 }
