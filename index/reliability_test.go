@@ -1,9 +1,11 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -284,5 +286,36 @@ func TestUseAfterCloseIsAnError(t *testing.T) {
 	}
 	if _, _, err := s.Session(context.Background(), "x"); err == nil {
 		t.Fatal("a closed store answered a lookup")
+	}
+}
+
+// An index an older sshtrail wrote (format 3: message in Bleve, flate
+// frames, event-id documents) is refused with the re-import message and
+// left as it is, never read as this format.
+func TestOlderFormatRefused(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	s, err := OpenOrCreate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, s, testEvents())
+	if err := s.SetInternal(keyVersion, []byte("3")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	before, _ := os.ReadFile(filepath.Join(dir, eventsFile))
+	for _, open := range []func(string) (*Store, error){Open, OpenOrCreate, OpenReadOnly} {
+		s, err := open(dir)
+		if err == nil {
+			s.Close()
+			t.Fatal("a format 3 index opened")
+		}
+		if !errors.Is(err, ErrOldFormat) || !strings.Contains(err.Error(), "re-import: this index was made by an older sshtrail") {
+			t.Fatalf("error %v", err)
+		}
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, eventsFile))
+	if !bytes.Equal(before, after) {
+		t.Fatal("the refused index was changed")
 	}
 }
