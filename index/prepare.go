@@ -54,6 +54,9 @@ func (s *Store) Prepare(q Query) (*Prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.narrowText(context.Background(), bq); err != nil {
+		return nil, err
+	}
 	p := &Prepared{s: s, q: q, bq: bq, plan: s.choose(q, bq)}
 	if p.plan == planNarrow && q.Since.IsZero() && q.Until.IsZero() {
 		if f, ok := s.textOnly(bq); ok {
@@ -347,4 +350,85 @@ func bucketHours(counts []FacetTerm, maxBuckets int) ([]Bucket, time.Duration) {
 		}
 	}
 	return buckets, step
+}
+
+// selectiveHits is the most events the structured clauses of a query may
+// match for its free-text clauses to scan only the frames holding them
+// (and at most one per eight frames: narrowText).
+var selectiveHits uint64 = 50000
+
+// narrowSpread: a structured part narrows the scan only with at most one
+// hit per narrowSpread frames (0: always, for tests).
+var narrowSpread uint64 = 8
+
+// narrowText limits the scan of the free-text clauses ANDed with
+// structured ones (user:root password) to the frames of the structured
+// part's events, when those are few: a scan of a few frames instead of
+// every message of the case.
+func (s *Store) narrowText(ctx context.Context, bq query.Query) error {
+	var text []*textQuery
+	var rest []query.Query
+	for _, c := range conjuncts(bq, nil) {
+		if tq, ok := c.(*textQuery); ok {
+			if tq.s != nil {
+				text = append(text, tq)
+			}
+			continue
+		}
+		if _, ok := s.textOnly(c); ok {
+			continue // free text only (an OR of words): scanned whole
+		}
+		rest = append(rest, c)
+	}
+	if len(text) == 0 || len(rest) == 0 {
+		return nil
+	}
+	sq := rest[0]
+	if len(rest) > 1 {
+		sq = query.NewConjunctionQuery(rest)
+	}
+	res, err := s.idx.SearchInContext(ctx, newRequest(sq, 0, 0))
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	// Events spread over the log: past one hit per eight frames most frames
+	// would be read anyway, after fetching every hit.
+	if res.Total > selectiveHits || res.Total*narrowSpread > uint64(s.log.frames()) {
+		return nil
+	}
+	frames := roaring.New()
+	if res.Total > 0 {
+		if res, err = s.idx.SearchInContext(ctx, newRequest(sq, int(res.Total), 0)); err != nil {
+			return fmt.Errorf("search: %w", err)
+		}
+		for _, h := range res.Hits {
+			seq, err := seqOf(h.ID)
+			if err != nil {
+				return fmt.Errorf("search: %w", err)
+			}
+			frames.Add(uint32(seq / frameEvents))
+		}
+	}
+	for _, tq := range text {
+		tq.only = frames
+	}
+	return nil
+}
+
+// conjuncts appends the clauses q requires all of: the parts of an AND
+// (Conjunction, or a Boolean's Must) flattened; a Boolean's MustNot only
+// removes events, so it does not stop the flattening.
+func conjuncts(q query.Query, out []query.Query) []query.Query {
+	switch t := q.(type) {
+	case *query.ConjunctionQuery:
+		for _, c := range t.Conjuncts {
+			out = conjuncts(c, out)
+		}
+		return out
+	case *query.BooleanQuery:
+		if t.Should == nil && t.Must != nil {
+			return conjuncts(t.Must, out)
+		}
+	}
+	return append(out, q)
 }

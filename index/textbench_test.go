@@ -24,7 +24,7 @@ func TestTextPhases(t *testing.T) {
 	defer s.Close()
 	t1 := time.Now()
 	q, _, _ := newTextQuery(mustParse(t, `"Failed password"`))
-	set, err := s.log.scanText(context.Background(), q.m, s.log.frames())
+	set, err := s.log.scanText(context.Background(), q.m, s.log.frames(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func BenchmarkTextScan(b *testing.B) {
 	q, _, _ := newTextQuery(bq)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.log.scanText(context.Background(), q.m, s.log.frames()); err != nil {
+		if _, err := s.log.scanText(context.Background(), q.m, s.log.frames(), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

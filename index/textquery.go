@@ -44,6 +44,10 @@ type textQuery struct {
 	key  string      // what the clause matches, for the store's cache
 	m    *textMatcher
 	s    *Store // bound by compile for event queries; nil matches nothing
+	// only limits the scan to these frames: those holding the events of
+	// the structured clauses it is ANDed with, when they are few
+	// (prepare.go, narrowText). Events elsewhere fail the AND anyway.
+	only *roaring.Bitmap
 
 	once sync.Once
 	set  *roaring.Bitmap
@@ -410,10 +414,25 @@ func (sc *scanner) frame(l *eventLog, f int, r frameRec, out []uint32) ([]uint32
 }
 
 // scanText is the set of events among the first frames whose message
-// matches m, scanning frames on every core.
-func (l *eventLog) scanText(ctx context.Context, m *textMatcher, frames int) (*roaring.Bitmap, error) {
+// matches m, scanning frames on every core; only, when not nil, limits the
+// scan to those frames.
+func (l *eventLog) scanText(ctx context.Context, m *textMatcher, frames int, only *roaring.Bitmap) (*roaring.Bitmap, error) {
+	var list []int
+	if only != nil {
+		it := only.Iterator()
+		for it.HasNext() {
+			if f := int(it.Next()); f < frames {
+				list = append(list, f)
+			}
+		}
+	} else {
+		list = make([]int, frames)
+		for i := range list {
+			list[i] = i
+		}
+	}
 	const per = 16 // frames per task
-	tasks := (frames + per - 1) / per
+	tasks := (len(list) + per - 1) / per
 	results := make([][]uint32, tasks)
 	errs := make([]error, tasks)
 	next := make(chan int)
@@ -425,7 +444,7 @@ func (l *eventLog) scanText(ctx context.Context, m *textMatcher, frames int) (*r
 			sc := &scanner{m: m}
 			for t := range next {
 				var out []uint32
-				for f := t * per; f < min((t+1)*per, frames); f++ {
+				for _, f := range list[t*per : min((t+1)*per, len(list))] {
 					r, _ := l.rec(f)
 					var err error
 					if out, err = sc.frame(l, f, r, out); err != nil {
@@ -485,7 +504,7 @@ func (s *Store) textSet(ctx context.Context, key string, m *textMatcher) (*roari
 		return set, nil
 	}
 	c.mu.Unlock()
-	set, err := s.log.scanText(ctx, m, frames)
+	set, err := s.log.scanText(ctx, m, frames, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -507,7 +526,15 @@ func (s *Store) textSet(ctx context.Context, key string, m *textMatcher) (*roari
 
 // seqs is the clause's set of events, scanned once per query.
 func (q *textQuery) seqs(ctx context.Context) (*roaring.Bitmap, error) {
-	q.once.Do(func() { q.set, q.err = q.s.textSet(ctx, q.key, q.m) })
+	q.once.Do(func() {
+		if q.only != nil {
+			// Narrowed to a selective structured part's frames: not
+			// cached, the frames are that query's.
+			q.set, q.err = q.s.log.scanText(ctx, q.m, q.s.log.frames(), q.only)
+			return
+		}
+		q.set, q.err = q.s.textSet(ctx, q.key, q.m)
+	})
 	return q.set, q.err
 }
 
