@@ -2,17 +2,20 @@ package index
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
+	"github.com/sshtrail/sshtrail/sample-data/gen"
 	"github.com/sshtrail/sshtrail/schema"
 )
 
@@ -127,10 +130,32 @@ var textQueries = []string{
 	`host:h1 "invalid user"`, "action:auth_failure preauth", "host:h0 /ssh.*/ -root", "host:h3 AND (password OR publickey)",
 }
 
+// generatedEvents are the lines of a generated auth.log (sample-data/gen),
+// one event each: bulk sshd and PAM traffic of many hosts and users.
+func generatedEvents(t *testing.T, n int) []*schema.Event {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gen.WriteAuthLog(&buf, n, 7, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
+	var evs []*schema.Event
+	for i, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		evs = append(evs, &schema.Event{ID: schema.EventID("gen", int64(i), l), TS: base.Add(time.Duration(i) * time.Second),
+			Format: schema.FormatAuthlog, Host: fmt.Sprintf("h%d", i%4), Action: schema.ActionAuthFailure, Message: l})
+	}
+	return evs
+}
+
 // Every free-text query the scan answers equals what the message index
-// answered on the same events: the same events, counted the same.
+// answered on the same events: the same events, counted the same — on
+// real lines and on a generated case.
 func TestFreeTextAgreesWithMessageIndex(t *testing.T) {
-	evs := textEvents(t)
+	t.Run("real", func(t *testing.T) { agreeWithMessageIndex(t, textEvents(t)) })
+	t.Run("generated", func(t *testing.T) { agreeWithMessageIndex(t, generatedEvents(t, 10000)) })
+}
+
+func agreeWithMessageIndex(t *testing.T, evs []*schema.Event) {
 	ref := referenceIndex(t, evs)
 	defer ref.Close()
 	s := newStore(t)
