@@ -18,9 +18,13 @@ type builder struct {
 	zeek    *zeekBuilder
 	out     []*sess
 	clients []client
-	// spill, when set, takes each finished session's event ids and builder
-	// state out of memory (Rebuild); Build keeps them.
+	// spill, when set, takes each finished session out of memory whole,
+	// leaving its compact record in lout (Rebuild); Build keeps them.
 	spill *spill
+	// syms and lout: with a spill, the compact records link decides by
+	// (clink.go) instead of out.
+	syms *symtab
+	lout []*lsess
 }
 
 // client is an ssh/scp/sftp process run on a host (auditd EXECVE): the
@@ -35,11 +39,13 @@ type client struct {
 
 // newBuilder starts a builder.
 func newBuilder(opts Options) *builder {
-	b := &builder{opts: opts.withDefaults()}
+	b := &builder{opts: opts.withDefaults(), syms: newSymtab()}
 	emit := func(s *sess) {
 		s.keys = nil // only the building needed them
 		if b.spill != nil {
-			b.spill.put(s)
+			s.lk = b.spill.putL(b.syms, s)
+			b.lout = append(b.lout, s.lk)
+			return
 		}
 		b.out = append(b.out, s)
 	}
@@ -81,6 +87,7 @@ func (b *builder) finish() []*sess {
 	b.host.flush()
 	b.zeek.flush()
 	sort.SliceStable(b.out, func(i, j int) bool { return less(b.out[i], b.out[j]) })
+	sort.SliceStable(b.lout, func(i, j int) bool { return lless(b.lout[i], b.lout[j]) })
 	return b.out
 }
 

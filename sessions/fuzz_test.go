@@ -1,6 +1,7 @@
 package sessions
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -44,6 +45,18 @@ func FuzzBuild(f *testing.F) {
 			evs = append(evs, ev)
 		}
 		ss := Build(evs, Options{Assets: map[string][]string{"b": {"10.0.0.2"}}})
+		// The rebuild's compact link makes the same sessions.
+		if sp := buildSpilled(t, evs, Options{Assets: map[string][]string{"b": {"10.0.0.2"}}}); len(sp) != len(ss) {
+			t.Fatalf("spilled link: %d sessions, in-memory link %d", len(sp), len(ss))
+		} else {
+			for i := range ss {
+				a, _ := json.Marshal(ss[i])
+				b, _ := json.Marshal(sp[i])
+				if string(a) != string(b) {
+					t.Fatalf("spilled link differs:\n got %s\nwant %s", b, a)
+				}
+			}
+		}
 		seen := map[string]int{}
 		process := map[string]bool{}
 		for _, ev := range evs {

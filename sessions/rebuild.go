@@ -119,7 +119,8 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 	if err != nil {
 		return nil, fmt.Errorf("sessions: scan: %w", err)
 	}
-	bases := b.finish()
+	b.finish()
+	bases := b.lout
 
 	// What is stored, as a digest per sid: enough to skip unchanged
 	// documents without holding every stored session in memory.
@@ -141,9 +142,8 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 				}
 				base.S.Events = sd.Session.Events[base.EvOff : base.EvOff+base.EvN]
 			}
-			sp.put(base)
+			bases = append(bases, sp.putL(b.syms, base))
 		}
-		bases = append(bases, list...)
 		return nil
 	})
 	if err != nil {
@@ -153,11 +153,20 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		return nil, err
 	}
 
-	l := link(bases, b.clients, opts)
-	bases, b = nil, nil
+	clients := make([]clientL, len(b.clients))
+	for i, c := range b.clients {
+		clients[i].client = c
+		clients[i].client.in = nil // the full session: only its record is needed
+		if c.in != nil {
+			clients[i].inL = c.in.lk
+		}
+	}
+	l := clink(b.syms, bases, clients, opts)
+	bases, b, clients = nil, nil, nil
+	l.byNode, l.final = nil, nil
 	opts.phase("sessions-write")
-	// Written a batch at a time, each session's ids and state read back
-	// from the spill file for its batch only.
+	// Written a batch at a time, each session read back from the spill
+	// file and its folds replayed for its batch only.
 	const chunk = 2000
 	put := make([]index.SessionDoc, 0, chunk)
 	written := 0
@@ -168,17 +177,16 @@ func rebuild(ctx context.Context, st *index.Store, opts Options, hosts []string)
 		put = put[:0]
 		return err
 	}
-	for i, s := range l.all {
-		ids, state, err := sp.final(s)
+	for i, f := range l.all {
+		s, state, err := l.replay(sp, f)
 		if err != nil {
 			return nil, err
 		}
+		l.all[i] = nil // written: link is done with it
 		se := s.S
-		se.Events = ids
 		js, _ := json.Marshal(se)
 		d, ok := stored[se.SID]
 		delete(stored, se.SID)
-		l.all[i] = nil // written: link is done with it
 		if ok && d == digest(group(s), js, state) {
 			continue
 		}

@@ -81,7 +81,7 @@ type sess struct {
 	EvOff int `json:"eo,omitempty"`
 	EvN   int `json:"en,omitempty"`
 
-	spilled spillRefs // its event ids and state, once taken out of memory
+	lk *lsess // its compact record, once spilled (Rebuild)
 
 	keys   []hostKey // pids mapped to this session while building
 	merged []*sess   // bases folded into this one by the join

@@ -2,18 +2,15 @@ package sessions
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"os"
-
-	"github.com/sshtrail/sshtrail/index"
 )
 
-// spill holds, in a temporary file beside the index, what the rebuild needs
-// of each session only when it writes it: its event ids and its builder
-// state (the session as built, before link changed it). Held in memory for
-// every session of the case they were most of the rebuild's heap (2.5 GB at
-// 10M lines); on disk they are read back one write batch at a time.
+// spill holds, in a temporary file beside the index, each session as the
+// builder made it (before link changed it) and its event ids. Held in
+// memory for every session of the case they were most of the rebuild's heap
+// (2.5 GB at 10M lines); the link decides over compact records (clink.go)
+// and the write reads the sessions back one batch at a time.
 type spill struct {
 	f    *os.File
 	name string // still to remove when the file could not be unlinked open
@@ -25,11 +22,6 @@ type spill struct {
 type spillRef struct {
 	off int64
 	n   int32
-}
-
-type spillRefs struct {
-	events, state spillRef
-	ok            bool
 }
 
 func newSpill(dir string) (*spill, error) {
@@ -56,19 +48,6 @@ func (p *spill) write(b []byte) spillRef {
 	return r
 }
 
-// put takes s's event ids and state out of memory.
-func (p *spill) put(s *sess) {
-	ids := s.S.Events
-	s.S.Events = nil
-	s.EvOff, s.EvN = 0, 0
-	var js []byte
-	if s.Kind == kindHost {
-		// Network-only sessions are rebuilt from the Zeek records every time.
-		js, _ = json.Marshal(s)
-	}
-	s.spilled = spillRefs{events: p.write(index.PackEventIDs(ids)), state: p.write(js), ok: true}
-}
-
 // sealed ends the writing; reads may follow.
 func (p *spill) sealed() error {
 	if p.err == nil {
@@ -89,41 +68,6 @@ func (p *spill) read(r spillRef) ([]byte, error) {
 		return nil, fmt.Errorf("sessions: spill file: %w", err)
 	}
 	return b, nil
-}
-
-// final is what is stored of the final session s: its event ids (its
-// bases' in the order link folded them, then the ssh client processes link
-// added, which are all s.S.Events holds now) and its builder state (the
-// host bases' states, each saying where its events lie in that list).
-func (p *spill) final(s *sess) (ids []string, state []byte, err error) {
-	var states [][]byte
-	for i := -1; i < len(s.merged); i++ {
-		b := s
-		if i >= 0 {
-			b = s.merged[i]
-		}
-		if !b.spilled.ok {
-			return nil, nil, fmt.Errorf("sessions: %s was never spilled", b.S.SID)
-		}
-		packed, err := p.read(b.spilled.events)
-		if err != nil {
-			return nil, nil, err
-		}
-		own, err := index.UnpackEventIDs(packed)
-		if err != nil {
-			return nil, nil, fmt.Errorf("sessions: spill file: %w", err)
-		}
-		if b.Kind == kindHost {
-			js, err := p.read(b.spilled.state)
-			if err != nil {
-				return nil, nil, err
-			}
-			states = append(states, withBlock(js, len(ids), len(own)))
-		}
-		ids = append(ids, own...)
-	}
-	ids = append(ids, s.S.Events...)
-	return ids, stateOf(states), nil
 }
 
 // withBlock adds the base's place in the session's event list to its state
