@@ -65,14 +65,14 @@ func mergeSorted(a, b []uint64) []uint64 {
 	return append(out, b[j:]...)
 }
 
-// loadIDs reads the keys of every committed event into s.
-func (l *eventLog) loadIDs(s *idSet) error {
+// eachKey calls fn with the number and id key of every committed event,
+// reading the ids file a thousand frames at a time.
+func (l *eventLog) eachKey(fn func(seq, key uint64)) error {
 	l.mu.RLock()
 	recs := l.recs
 	l.mu.RUnlock()
 	const chunk = 1024 // frames per read
 	buf := make([]byte, chunk*frameEvents*idKeySize)
-	var keys []uint64
 	for f0 := 0; f0 < len(recs); f0 += chunk {
 		n := min(chunk, len(recs)-f0)
 		b := buf[:n*frameEvents*idKeySize]
@@ -81,9 +81,18 @@ func (l *eventLog) loadIDs(s *idSet) error {
 		}
 		for i := 0; i < n; i++ {
 			for k := 0; k < int(recs[f0+i].n); k++ {
-				keys = append(keys, binary.BigEndian.Uint64(b[(i*frameEvents+k)*idKeySize:]))
+				fn(uint64(f0+i)*frameEvents+uint64(k), binary.BigEndian.Uint64(b[(i*frameEvents+k)*idKeySize:]))
 			}
 		}
+	}
+	return nil
+}
+
+// loadIDs reads the keys of every committed event into s.
+func (l *eventLog) loadIDs(s *idSet) error {
+	var keys []uint64
+	if err := l.eachKey(func(_, key uint64) { keys = append(keys, key) }); err != nil {
+		return err
 	}
 	slices.Sort(keys)
 	if len(keys) > 0 {
@@ -96,25 +105,11 @@ func (l *eventLog) loadIDs(s *idSet) error {
 
 // seqsOfKeys returns the seqs of committed events whose id key is in want.
 func (l *eventLog) seqsOfKeys(want map[uint64]bool) ([]uint64, error) {
-	l.mu.RLock()
-	recs := l.recs
-	l.mu.RUnlock()
-	const chunk = 1024
-	buf := make([]byte, chunk*frameEvents*idKeySize)
 	var out []uint64
-	for f0 := 0; f0 < len(recs); f0 += chunk {
-		n := min(chunk, len(recs)-f0)
-		b := buf[:n*frameEvents*idKeySize]
-		if _, err := l.ids.ReadAt(b, int64(f0)*frameEvents*idKeySize); err != nil {
-			return nil, fmt.Errorf("index: read event ids: %w", err)
+	err := l.eachKey(func(seq, key uint64) {
+		if want[key] {
+			out = append(out, seq)
 		}
-		for i := 0; i < n; i++ {
-			for k := 0; k < int(recs[f0+i].n); k++ {
-				if want[binary.BigEndian.Uint64(b[(i*frameEvents+k)*idKeySize:])] {
-					out = append(out, uint64(f0+i)*frameEvents+uint64(k))
-				}
-			}
-		}
-	}
-	return out, nil
+	})
+	return out, err
 }

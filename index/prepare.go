@@ -248,12 +248,8 @@ func (p *Prepared) Facets(ctx context.Context, fields []string, n int) ([]Facet,
 		}
 		return out, nil
 	}
-	// Every other plan, planBleve included: most facet fields keep no doc
-	// values on events (fields.go), so Bleve's own facets cannot count them.
-	out, ok, err := s.bitFacets(ctx, p.bq, fields, n)
-	if err == nil && !ok {
-		err = fmt.Errorf("the events index is not a scorch index")
-	}
+	// Every other plan, planBleve included, counts postings.
+	out, err := s.postingFacets(ctx, p.bq, fields, n)
 	if err != nil {
 		return nil, fmt.Errorf("facets: %w", err)
 	}
@@ -297,11 +293,7 @@ func (p *Prepared) hourCounts(ctx context.Context) ([]FacetTerm, error) {
 		}
 		return out, nil
 	}
-	// The hour keeps no doc values: counted from its postings (bitFacets).
-	fs, ok, err := s.bitFacets(ctx, p.bq, []string{hourField}, 1<<30)
-	if err == nil && !ok {
-		err = fmt.Errorf("the events index is not a scorch index")
-	}
+	fs, err := s.postingFacets(ctx, p.bq, []string{hourField}, 1<<30)
 	if err != nil {
 		return nil, err
 	}

@@ -238,36 +238,25 @@ func (s *Store) EachSinceMark(ctx context.Context, q Query, mark int64, fn func(
 
 // bindText binds the free-text clauses of q to s (they answer from its
 // message stream); left unbound, in a session query, they match nothing.
+// q is fresh from ParseQuery, so it is bound in place.
 func bindText(q query.Query, s *Store) query.Query {
 	switch t := q.(type) {
 	case *textQuery:
-		return t.bound(s)
+		t.s = s
 	case *query.BooleanQuery:
-		b := *t
-		if b.Must != nil {
-			b.Must = bindText(b.Must, s)
+		for _, sub := range []query.Query{t.Must, t.Should, t.MustNot} {
+			if sub != nil {
+				bindText(sub, s)
+			}
 		}
-		if b.Should != nil {
-			b.Should = bindText(b.Should, s)
-		}
-		if b.MustNot != nil {
-			b.MustNot = bindText(b.MustNot, s)
-		}
-		return &b
 	case *query.ConjunctionQuery:
-		c := *t
-		c.Conjuncts = make([]query.Query, len(t.Conjuncts))
-		for i, sub := range t.Conjuncts {
-			c.Conjuncts[i] = bindText(sub, s)
+		for _, sub := range t.Conjuncts {
+			bindText(sub, s)
 		}
-		return &c
 	case *query.DisjunctionQuery:
-		d := *t
-		d.Disjuncts = make([]query.Query, len(t.Disjuncts))
-		for i, sub := range t.Disjuncts {
-			d.Disjuncts[i] = bindText(sub, s)
+		for _, sub := range t.Disjuncts {
+			bindText(sub, s)
 		}
-		return &d
 	}
 	return q
 }

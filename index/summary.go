@@ -103,12 +103,7 @@ func (s *Store) Summarize(ctx context.Context, doctype string, q Query, o Summar
 			out.Facets[f] = facetOf(f, res.Facets[f])
 			continue
 		}
-		// Event facets come from postings: most event fields keep no doc
-		// values (fields.go).
-		fs, ok, err := s.bitFacets(ctx, bq, []string{f}, n)
-		if err == nil && !ok {
-			err = fmt.Errorf("the events index is not a scorch index")
-		}
+		fs, err := s.postingFacets(ctx, bq, []string{f}, n)
 		if err != nil {
 			return nil, fmt.Errorf("summarize: %w", err)
 		}

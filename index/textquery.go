@@ -538,12 +538,6 @@ func (q *textQuery) seqs(ctx context.Context) (*roaring.Bitmap, error) {
 	return q.set, q.err
 }
 
-// bound returns q bound to s: unbound clauses (session queries: sessions
-// have no message) match nothing.
-func (q *textQuery) bound(s *Store) *textQuery {
-	return &textQuery{orig: q.orig, key: q.key, m: q.m, s: s}
-}
-
 // Searcher implements query.Query.
 func (q *textQuery) Searcher(ctx context.Context, r bindex.IndexReader, _ mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	if q.s == nil {
@@ -929,4 +923,15 @@ func (s *Store) ForgetText() {
 	s.texts.mu.Lock()
 	s.texts.sets, s.texts.order = nil, nil
 	s.texts.mu.Unlock()
+}
+
+// postingFacets is bitFacets for callers with no other way to count:
+// most event fields keep no doc values (fields.go), so Bleve's own facets
+// cannot count them.
+func (s *Store) postingFacets(ctx context.Context, bq query.Query, fields []string, n int) ([]Facet, error) {
+	out, ok, err := s.bitFacets(ctx, bq, fields, n)
+	if err == nil && !ok {
+		err = fmt.Errorf("the events index is not a scorch index")
+	}
+	return out, err
 }

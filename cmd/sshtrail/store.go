@@ -62,15 +62,7 @@ func (a *app) openReader(ctx context.Context, w io.Writer, onWait func([]index.H
 
 // openRead opens the index read-only as it is.
 func (a *app) openRead(ctx context.Context, w io.Writer, onWait func([]index.Holder)) (*index.Store, error) {
-	s, err := index.OpenContext(ctx, a.indexDir(), index.OpenOptions{ReadOnly: true, Command: a.command, OnWait: onWait})
-	if errors.Is(err, index.ErrNoIndex) {
-		return nil, fmt.Errorf("no index at %s: import logs first (sshtrail import PATH...) or pass --index: %w", a.indexDir(), index.ErrNoIndex)
-	}
-	if err != nil {
-		return nil, err
-	}
-	a.sayNotes(w, s)
-	return s, nil
+	return a.openWith(ctx, w, index.OpenOptions{ReadOnly: true, OnWait: onWait})
 }
 
 // openWriter opens the index alone for a command that writes (import,
@@ -80,7 +72,14 @@ func (a *app) openWriter(create bool) (*index.Store, error) {
 }
 
 func (a *app) openWriteCtx(ctx context.Context, w io.Writer, create bool, onWait func([]index.Holder)) (*index.Store, error) {
-	s, err := index.OpenContext(ctx, a.indexDir(), index.OpenOptions{Create: create, Command: a.command, OnWait: onWait})
+	return a.openWith(ctx, w, index.OpenOptions{Create: create, OnWait: onWait})
+}
+
+// openWith opens the index as opts say, on behalf of this command, and
+// says on w what the open changed.
+func (a *app) openWith(ctx context.Context, w io.Writer, opts index.OpenOptions) (*index.Store, error) {
+	opts.Command = a.command
+	s, err := index.OpenContext(ctx, a.indexDir(), opts)
 	if errors.Is(err, index.ErrNoIndex) {
 		return nil, fmt.Errorf("no index at %s: import logs first (sshtrail import PATH...) or pass --index: %w", a.indexDir(), index.ErrNoIndex)
 	}
